@@ -1,0 +1,79 @@
+// The only reader of process.env: parsed once with zod into a frozen, typed Config.
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const origin = z
+  .url({ protocol: /^https?$/ })
+  .transform((v) => new URL(v).origin);
+
+const EnvSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  PUBLIC_ORIGIN: origin.default('http://localhost:8080'),
+  HANDLE_DOMAIN: z.string().regex(/^[a-z0-9.-]+(:\d+)?$/i, 'a host name such as example.com').optional(),
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  PLATFORM_WEBHOOK_SECRET: z.string().min(16, 'at least 16 characters'),
+  PLATFORM_CALLBACK_URL: z.url({ protocol: /^https?$/ }),
+  PLATFORM_CALLBACK_SECRET: z.string().min(16, 'at least 16 characters'),
+  PLATFORM_API_TOKEN: z.string().min(16, 'at least 16 characters'),
+  ADMIN_TOKEN: z.string().min(16, 'at least 16 characters'),
+  ALLOW_PRIVATE_ADDRESSES: bool.default(false),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Prefix of every Redis key and queue: lets several gateways (or test files) share one Redis. */
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/).default('fg'),
+  DELIVERY_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(50),
+  NODE_ENV: z.string().default('production'),
+});
+
+export interface Config {
+  readonly port: number;
+  readonly publicOrigin: string;
+  readonly handleDomain: string;
+  /** Undefined when unset: `npm start` may then start a local redis-server. */
+  readonly redisUrl: string | undefined;
+  readonly redisPrefix: string;
+  readonly webhookSecret: string;
+  readonly callbackUrl: string;
+  readonly callbackSecret: string;
+  readonly apiToken: string;
+  readonly adminToken: string;
+  readonly allowPrivateAddresses: boolean;
+  readonly logLevel: string;
+  readonly deliveryConcurrency: number;
+}
+
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+}
+
+/** Parses an environment (process.env by default); throws ConfigError naming each bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Empty strings count as unset, as shells and compose files often leave them.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = EnvSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const e = parsed.data;
+  return Object.freeze({
+    port: e.PORT,
+    publicOrigin: e.PUBLIC_ORIGIN,
+    handleDomain: (e.HANDLE_DOMAIN ?? new URL(e.PUBLIC_ORIGIN).host).toLowerCase(),
+    redisUrl: e.REDIS_URL,
+    redisPrefix: e.REDIS_PREFIX,
+    webhookSecret: e.PLATFORM_WEBHOOK_SECRET,
+    callbackUrl: e.PLATFORM_CALLBACK_URL,
+    callbackSecret: e.PLATFORM_CALLBACK_SECRET,
+    apiToken: e.PLATFORM_API_TOKEN,
+    adminToken: e.ADMIN_TOKEN,
+    allowPrivateAddresses: e.ALLOW_PRIVATE_ADDRESSES,
+    logLevel: e.LOG_LEVEL,
+    deliveryConcurrency: e.DELIVERY_CONCURRENCY,
+  });
+}

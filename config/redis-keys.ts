@@ -1,0 +1,42 @@
+// Every Redis key the gateway writes, built in one place so a newcomer can list them.
+// Keys of one entity share nothing with others' slots; multi-key scripts stay within one entity.
+
+export type RedisKeys = ReturnType<typeof redisKeys>;
+
+export function redisKeys(prefix: string) {
+  const k = (...parts: string[]) => [prefix, ...parts].join(':');
+  return {
+    /** hash: profile (JSON), state, version (occurredAt ms), lastEventId, username */
+    account: (accountId: string) => k('account', accountId),
+    /** hash: publicKeyPem, privateKeyPem — never copied into job data */
+    accountKeys: (accountId: string) => k('account-keys', accountId),
+    /** string: accountId of a lower-cased username */
+    username: (username: string) => k('username', username.toLowerCase()),
+    /** set: account ids ever enabled (NodeInfo user count) */
+    enabledAccounts: () => k('accounts', 'enabled'),
+    /** hash: the instance actor's key pair */
+    instanceKeys: () => k('instance', 'keys'),
+    /** hash: post (JSON), state, version, federated, lastEventId, lastAction, accountId */
+    post: (postId: string) => k('post', postId),
+    /** set: inboxes a post's Create was sent to, so Update and Delete reach the same ones */
+    postInboxes: (postId: string) => k('post', postId, 'inboxes'),
+    /** hash: remote follower actor URI → JSON {inbox, sharedInbox, followId, since} */
+    followers: (accountId: string) => k('followers', accountId),
+    /** hash: pending follow requests, same shape as followers */
+    followRequests: (accountId: string) => k('follow-requests', accountId),
+    /** string: JSON of an outbound activity; jobs carry only its id */
+    activity: (activityId: string) => k('activity', activityId),
+    /** string: marks a platform event id applied (idempotency) */
+    eventApplied: (eventId: string) => k('event', eventId),
+    /** string: marks an inbound activity id accepted (replay protection) */
+    inboxSeen: (activityId: string) => k('inbox-seen', activityId),
+    /** string: cached remote actor document (JSON) */
+    remoteActor: (uri: string) => k('remote-actor', uri),
+    /** string: cached remote public key JSON {owner, publicKeyPem} */
+    remoteKey: (keyId: string) => k('remote-key', keyId),
+    /** string: JSON {accountId, actor} of a remote Follow, so an Undo naming only its id can be mapped */
+    remoteFollow: (followId: string) => k('remote-follow', followId),
+    /** string: JSON {postId, actor} of a remote Like, so its Undo can be mapped */
+    remoteLike: (activityId: string) => k('remote-like', activityId),
+  };
+}

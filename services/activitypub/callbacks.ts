@@ -1,0 +1,117 @@
+// Commands and remote documents → the platform's callback payloads (contract §2), pure.
+import type { Media } from '../platform/event-schemas';
+import { type Json, type JsonObject, asArray, firstId, hostOf, isObject, str, typeOf, urlOf } from './as-read';
+import { htmlToText, sanitizeContent } from './sanitize';
+import { type Uris, localPostIdOf, localUsernameOf } from './uris';
+
+export interface RemoteActor {
+  uri: string;
+  handle: string;
+  name: string;
+  summaryHtml: string;
+  avatarUrl?: string;
+  url?: string;
+  software?: string;
+}
+
+export interface CallbackEnvelope {
+  id: string;
+  type: string;
+  occurredAt: string;
+  data: Record<string, unknown>;
+}
+
+export function remoteActorOf(doc: JsonObject, software?: string): RemoteActor {
+  const uri = str(doc.id) ?? '';
+  const username = str(doc.preferredUsername) ?? uri.split('/').pop() ?? 'unknown';
+  const avatarUrl = isObject(doc.icon) ? urlOf(doc.icon.url) : urlOf(doc.icon);
+  const url = urlOf(doc.url);
+  return {
+    uri,
+    handle: `@${username}@${hostOf(uri) ?? 'unknown'}`,
+    name: str(doc.name) ?? username,
+    summaryHtml: sanitizeContent(str(doc.summary) ?? ''),
+    ...(avatarUrl ? { avatarUrl } : {}),
+    ...(url ? { url } : {}),
+    ...(software ? { software } : {}),
+  };
+}
+
+function mediaOf(att: Json): Media | undefined {
+  if (!isObject(att)) return undefined;
+  const url = urlOf(att.url) ?? urlOf(att.href);
+  if (!url) return undefined;
+  const mediaType = str(att.mediaType) ?? 'application/octet-stream';
+  const major = mediaType.split('/')[0];
+  const type = typeOf(att);
+  const kind: Media['kind'] =
+    mediaType === 'image/gif' ? 'gif' : major === 'video' || type === 'Video' ? 'video' : major === 'audio' || type === 'Audio' ? 'audio' : 'image';
+  const num = (v: Json | undefined) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? Math.round(v) : undefined);
+  const width = num(att.width);
+  const height = num(att.height);
+  const blurhash = str(att.blurhash);
+  const alt = str(att.name) ?? str(att.summary);
+  return { kind, url, mediaType, ...(alt ? { alt } : {}), ...(width ? { width } : {}), ...(height ? { height } : {}), ...(blurhash ? { blurhash } : {}) };
+}
+
+/** The first language key of contentMap, when the server says which language it wrote in. */
+function languageOf(note: JsonObject): string | undefined {
+  return isObject(note.contentMap) ? Object.keys(note.contentMap)[0] : undefined;
+}
+
+function contentOf(note: JsonObject): string {
+  const content = str(note.content);
+  if (content !== undefined) return content;
+  if (isObject(note.contentMap)) return Object.values(note.contentMap).find((v): v is string => typeof v === 'string') ?? '';
+  return '';
+}
+
+/** A mentioned remote actor as far as the Mention tag tells (no fetch). */
+function mentionedActor(href: string, name: string | undefined): RemoteActor {
+  const user = name?.replace(/^@/, '').split('@')[0] || href.split('/').pop() || 'unknown';
+  return { uri: href, handle: `@${user}@${hostOf(href) ?? 'unknown'}`, name: user, summaryHtml: '' };
+}
+
+/** `localAccountIds` maps the usernames of local mentioned accounts to their platform ids. */
+export function remotePostOf(note: JsonObject, author: RemoteActor, u: Uris, localAccountIds: ReadonlyMap<string, string> = new Map()) {
+  const html = sanitizeContent(contentOf(note));
+  const parent = firstId(note.inReplyTo);
+  const localParent = parent ? localPostIdOf(u, parent) : undefined;
+  const tags = asArray(note.tag).filter(isObject);
+  const mentions: Array<RemoteActor | { accountId: string }> = [];
+  for (const t of tags.filter((t) => typeOf(t) === 'Mention')) {
+    const href = str(t.href);
+    if (!href) continue;
+    const local = localUsernameOf(u, href);
+    const accountId = local ? localAccountIds.get(local.toLowerCase()) : undefined;
+    if (accountId) mentions.push({ accountId });
+    else if (!local) mentions.push(mentionedActor(href, str(t.name)));
+  }
+  const language = languageOf(note);
+  const spoiler = str(note.summary);
+  const url = urlOf(note.url);
+  const updatedAt = str(note.updated);
+  return {
+    uri: str(note.id) ?? '',
+    ...(url ? { url } : {}),
+    author,
+    contentHtml: html,
+    text: htmlToText(html),
+    ...(language ? { language } : {}),
+    sensitive: note.sensitive === true,
+    ...(spoiler ? { spoilerText: spoiler } : {}),
+    attachments: asArray(note.attachment).map(mediaOf).filter((m): m is Media => !!m),
+    ...(parent ? { inReplyTo: localParent ? { postId: localParent } : { uri: parent } } : {}),
+    mentions,
+    hashtags: tags.filter((t) => typeOf(t) === 'Hashtag').map((t) => (str(t.name) ?? '').replace(/^#/, '')).filter(Boolean),
+    publishedAt: str(note.published) ?? new Date(0).toISOString(),
+    ...(updatedAt ? { updatedAt } : {}),
+  };
+}
+
+export type RemotePost = ReturnType<typeof remotePostOf>;
+
+/** Callback ids derive from what caused them, so a retried inbox job mints the same id. */
+export function callbackEnvelope(type: string, causeId: string, data: Record<string, unknown>, occurredAt = new Date()): CallbackEnvelope {
+  return { id: `${type}:${causeId}`, type, occurredAt: occurredAt.toISOString(), data };
+}

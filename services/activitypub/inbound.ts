@@ -1,0 +1,89 @@
+// Inbound activity → a command for the gateway to carry out, or a named reason to refuse it (pure).
+import { type Json, type JsonObject, firstId, hasType, idOf, isObject, typeOf } from './as-read';
+import { type Uris, localPostIdOf, localUsernameOf } from './uris';
+
+export type InboundCommand =
+  | { kind: 'follow'; activityId: string; actor: string; username: string }
+  | { kind: 'undo-follow'; actor: string; username?: string; followId?: string }
+  | { kind: 'reply'; actor: string; note: JsonObject; inReplyToPostId: string }
+  | { kind: 'like'; activityId: string; actor: string; postId: string }
+  | { kind: 'undo-like'; actor: string; likeId?: string; postId?: string }
+  /** Undo naming only the id of what it undoes: the worker finds what that id was. */
+  | { kind: 'undo-ref'; actor: string; undoneId: string };
+
+export type InboundResult =
+  | { ok: true; command: InboundCommand }
+  | { ok: false; reason: string; detail?: string };
+
+const refuse = (reason: string, detail?: string): InboundResult => ({ ok: false, reason, ...(detail ? { detail } : {}) });
+
+/**
+ * `actor` is the verified signer's actor URI: the activity must be its own.
+ * Embedded objects are trusted only when attributed to that same actor.
+ */
+export function translateInbound(activity: JsonObject, signerActor: string, u: Uris): InboundResult {
+  const type = typeOf(activity);
+  const actor = firstId(activity.actor);
+  if (!type) return refuse('missing_type');
+  if (!actor) return refuse('missing_actor');
+  if (actor !== signerActor) return refuse('actor_mismatch', `activity actor ${actor} is not the signer ${signerActor}`);
+  const object = activity.object as Json | undefined;
+
+  switch (type) {
+    case 'Follow': {
+      const target = idOf(object);
+      const username = target ? localUsernameOf(u, target) : undefined;
+      const activityId = idOf(activity);
+      if (!activityId) return refuse('missing_id');
+      if (!username) return refuse('not_local_target', `Follow of ${target ?? 'nothing'}`);
+      return { ok: true, command: { kind: 'follow', activityId, actor, username } };
+    }
+    case 'Like': {
+      const target = idOf(object);
+      const postId = target ? localPostIdOf(u, target) : undefined;
+      const activityId = idOf(activity);
+      if (!activityId) return refuse('missing_id');
+      if (!postId) return refuse('not_local_target', `Like of ${target ?? 'nothing'}`);
+      return { ok: true, command: { kind: 'like', activityId, actor, postId } };
+    }
+    case 'Create':
+      return translateCreate(object, actor, u);
+    case 'Undo':
+      return translateUndo(object, actor, u);
+    default:
+      return refuse('unsupported_type', type);
+  }
+}
+
+function translateCreate(object: Json | undefined, actor: string, u: Uris): InboundResult {
+  if (!isObject(object)) return refuse('object_not_embedded', 'Create must embed its object');
+  if (!hasType(object, 'Note', 'Article', 'Page', 'Question')) return refuse('unsupported_object_type', String(typeOf(object)));
+  const author = firstId(object.attributedTo);
+  if (author !== actor) return refuse('attribution_mismatch', `object attributed to ${author ?? 'nobody'}`);
+  if (!idOf(object)) return refuse('missing_object_id');
+  const parent = firstId(object.inReplyTo);
+  const postId = parent ? localPostIdOf(u, parent) : undefined;
+  if (!postId) return refuse('not_addressed_to_local', 'not a reply to a local post');
+  return { ok: true, command: { kind: 'reply', actor, note: object, inReplyToPostId: postId } };
+}
+
+function translateUndo(object: Json | undefined, actor: string, u: Uris): InboundResult {
+  // Undo may embed the undone activity or only reference it by id.
+  const undoneId = idOf(object);
+  if (!isObject(object)) {
+    return undoneId ? { ok: true, command: { kind: 'undo-ref', actor, undoneId } } : refuse('missing_object');
+  }
+  const undoneActor = firstId(object.actor);
+  if (undoneActor && undoneActor !== actor) return refuse('actor_mismatch', 'Undo of another actor\'s activity');
+  if (hasType(object, 'Follow')) {
+    const target = idOf(object.object as Json | undefined);
+    const username = target ? localUsernameOf(u, target) : undefined;
+    return { ok: true, command: { kind: 'undo-follow', actor, ...(username ? { username } : {}), ...(undoneId ? { followId: undoneId } : {}) } };
+  }
+  if (hasType(object, 'Like')) {
+    const target = idOf(object.object as Json | undefined);
+    const postId = target ? localPostIdOf(u, target) : undefined;
+    return { ok: true, command: { kind: 'undo-like', actor, ...(undoneId ? { likeId: undoneId } : {}), ...(postId ? { postId } : {}) } };
+  }
+  return refuse('unsupported_type', `Undo(${typeOf(object) ?? '?'})`);
+}

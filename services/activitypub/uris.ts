@@ -1,0 +1,42 @@
+// Every ActivityPub URI the gateway mints; all start with PUBLIC_ORIGIN.
+export type Uris = ReturnType<typeof uris>;
+
+export function uris(origin: string) {
+  const seg = encodeURIComponent;
+  const actor = (username: string) => `${origin}/users/${seg(username)}`;
+  return {
+    origin,
+    actor,
+    key: (username: string) => `${actor(username)}#main-key`,
+    inbox: (username: string) => `${actor(username)}/inbox`,
+    outbox: (username: string) => `${actor(username)}/outbox`,
+    followers: (username: string) => `${actor(username)}/followers`,
+    following: (username: string) => `${actor(username)}/following`,
+    sharedInbox: `${origin}/inbox`,
+    post: (postId: string) => `${origin}/posts/${seg(postId)}`,
+    tag: (name: string) => `${origin}/tags/${seg(name.toLowerCase())}`,
+    /** Activity ids derive from the platform event id, so a retried event mints the same id. */
+    activity: (eventId: string, kind: string) => `${origin}/activities/${seg(eventId)}/${kind.toLowerCase()}`,
+    instanceActor: `${origin}/actor`,
+    instanceKey: `${origin}/actor#main-key`,
+    instanceInbox: `${origin}/actor/inbox`,
+  };
+}
+
+/** Splits a local actor URI back into its username, or undefined when it is not ours. */
+export function localUsernameOf(u: Uris, uri: string): string | undefined {
+  const prefix = `${u.origin}/users/`;
+  if (!uri.startsWith(prefix)) return undefined;
+  const rest = uri.slice(prefix.length);
+  if (rest.length === 0 || rest.includes('/') || rest.includes('#')) return undefined;
+  return decodeURIComponent(rest);
+}
+
+/** Splits a local post URI back into its post id, or undefined when it is not ours. */
+export function localPostIdOf(u: Uris, uri: string): string | undefined {
+  const prefix = `${u.origin}/posts/`;
+  if (!uri.startsWith(prefix)) return undefined;
+  const rest = uri.slice(prefix.length);
+  if (rest.length === 0 || rest.includes('/') || rest.includes('#')) return undefined;
+  return decodeURIComponent(rest);
+}

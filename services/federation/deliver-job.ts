@@ -1,0 +1,34 @@
+// Runs one delivery job: load the activity and the signer's key, POST, and turn the verdict
+// into what BullMQ understands (return, retryable error, UnrecoverableError).
+import { UnrecoverableError } from 'bullmq';
+import type { Gateway } from '../gateway';
+import type { DeliveryJob } from '../queue/jobs';
+import { deliverActivity } from '../remote/deliver';
+
+/** A transient failure; carries the server's Retry-After for the backoff strategy. */
+export class RetryableDeliveryError extends Error {
+  constructor(message: string, readonly retryAfterMs?: number) {
+    super(message);
+  }
+}
+
+export async function runDelivery(g: Gateway, job: DeliveryJob): Promise<{ status?: number }> {
+  const body = await g.activities.body(job.activityId);
+  if (!body) throw new UnrecoverableError(`activity ${job.activityId} is no longer stored`);
+  const key = await g.signingKey(job.signer);
+  if (!key) throw new UnrecoverableError('the signing account no longer exists');
+  const stop = g.metrics.deliverySeconds.startTimer();
+  const result = await deliverActivity({ agent: g.agent, allowPrivateAddresses: g.config.allowPrivateAddresses, userAgent: g.userAgent }, job.inbox, body, key);
+  stop();
+  g.metrics.deliveries.inc({ outcome: result.verdict.kind });
+  switch (result.verdict.kind) {
+    case 'delivered':
+      return { ...(result.status ? { status: result.status } : {}) };
+    case 'gone':
+      throw new UnrecoverableError(`inbox gone (410)`);
+    case 'final':
+      throw new UnrecoverableError(result.verdict.reason);
+    case 'retry':
+      throw new RetryableDeliveryError(result.verdict.reason, result.verdict.retryAfterMs);
+  }
+}

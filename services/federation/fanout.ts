@@ -1,0 +1,23 @@
+// Expands one activity's audience into delivery jobs, page by page (memory stays flat as
+// followers grow); shared inboxes collapse a server's followers into one POST.
+import type { Gateway } from '../gateway';
+import type { FanoutJob } from '../queue/jobs';
+import { deliveryInbox } from '../store/followers';
+import { enqueueDeliveries } from './enqueue';
+
+export async function fanout(g: Gateway, job: FanoutJob): Promise<{ inboxes: number }> {
+  let inboxes = 0;
+  const send = async (page: string[]) => {
+    const unique = [...new Set(page)];
+    await enqueueDeliveries(g, job.activityId, job.signer, unique);
+    if (job.recordOnPost) await g.posts.addInboxes(job.recordOnPost, unique);
+    inboxes += unique.length;
+  };
+  for await (const page of g.followers.pages(job.signer.accountId)) await send(page.map(deliveryInbox));
+  // Updates and deletes also reach every inbox that got the post, follower or not any more.
+  if (job.audience === 'post' && job.postId) {
+    for await (const page of g.posts.inboxes(job.postId)) await send(page);
+  }
+  // Delivery job ids repeat across pages for one inbox, so BullMQ keeps one job per inbox.
+  return { inboxes };
+}

@@ -1,0 +1,126 @@
+// Carries out a verified inbound activity: state in Redis, an Accept to send, a callback to make.
+import { type JsonObject, asArray, isObject, str } from '../activitypub/as-read';
+import { type RemoteActor, callbackEnvelope, remoteActorOf, remotePostOf } from '../activitypub/callbacks';
+import { type InboundCommand, translateInbound } from '../activitypub/inbound';
+import { acceptFollow } from '../activitypub/outbound';
+import { localUsernameOf } from '../activitypub/uris';
+import type { Gateway } from '../gateway';
+import type { InboxJob } from '../queue/jobs';
+import { jobIdOf } from '../queue/jobs';
+import { enqueueCallback, enqueueDeliveries } from './enqueue';
+
+/** The remote side is unreachable for now: the inbox job is retried. */
+export class RemoteUnavailableError extends Error {}
+
+export type InboundOutcome = { outcome: 'applied'; kind: InboundCommand['kind'] } | { outcome: 'ignored'; reason: string };
+
+const ignored = (reason: string): InboundOutcome => ({ outcome: 'ignored', reason });
+
+export async function handleInbound(g: Gateway, job: InboxJob): Promise<InboundOutcome> {
+  const translated = translateInbound(job.activity, job.signer, g.uris);
+  if (!translated.ok) return ignored(translated.reason);
+  const cmd = translated.command;
+  switch (cmd.kind) {
+    case 'follow':
+      return onFollow(g, cmd, job.receivedAt);
+    case 'undo-follow':
+      return onUndoFollow(g, cmd.actor, cmd.username, job.receivedAt);
+    case 'undo-ref':
+      return onUndoRef(g, cmd.actor, cmd.undoneId, job.receivedAt);
+    case 'undo-like':
+      return onUndoLike(g, cmd.actor, cmd.likeId, job.receivedAt);
+    case 'like':
+      return onLike(g, cmd, job.receivedAt);
+    case 'reply':
+      return onReply(g, cmd, job.receivedAt);
+  }
+}
+
+async function remoteActor(g: Gateway, uri: string): Promise<{ doc: JsonObject; actor: RemoteActor }> {
+  const found = await g.actors.actor(uri);
+  if (!found.ok) throw new RemoteUnavailableError(`${uri}: ${found.reason}`);
+  return { doc: found.actor, actor: remoteActorOf(found.actor) };
+}
+
+async function onFollow(g: Gateway, cmd: Extract<InboundCommand, { kind: 'follow' }>, receivedAt: string): Promise<InboundOutcome> {
+  const local = await g.accounts.getByUsername(cmd.username);
+  if (!local || local.state !== 'enabled') return ignored('unknown_local_actor');
+  const { doc, actor } = await remoteActor(g, cmd.actor);
+  const inbox = str(doc.inbox);
+  if (!inbox) return ignored('actor_without_inbox');
+  const sharedInbox = isObject(doc.endpoints) ? str(doc.endpoints.sharedInbox) : undefined;
+  const record = { actor: cmd.actor, inbox, ...(sharedInbox ? { sharedInbox } : {}), followId: cmd.activityId, since: receivedAt };
+  const accountId = local.account.id;
+  const when = new Date(receivedAt);
+  if (local.account.manuallyApprovesFollowers && !(await g.followers.get(accountId, cmd.actor))) {
+    await g.followers.addRequest(accountId, record);
+    await enqueueCallback(g, callbackEnvelope('fediverse.follow_request.received', cmd.activityId, { accountId, follower: actor }, when));
+    return { outcome: 'applied', kind: 'follow' };
+  }
+  await g.followers.add(accountId, record);
+  // Accept even a repeated Follow: the remote side may have missed our first Accept.
+  const localActor = g.uris.actor(local.account.username);
+  const accept = acceptFollow(localActor, { id: cmd.activityId, actor: cmd.actor, object: localActor }, `${localActor}#accepts/follows/${jobIdOf(cmd.activityId)}`);
+  await g.activities.save(accept);
+  await enqueueDeliveries(g, accept.id, { accountId }, [inbox]);
+  await enqueueCallback(g, callbackEnvelope('fediverse.follower.added', cmd.activityId, { accountId, follower: actor }, when));
+  return { outcome: 'applied', kind: 'follow' };
+}
+
+async function onUndoFollow(g: Gateway, actorUri: string, username: string | undefined, receivedAt: string, followId?: string): Promise<InboundOutcome> {
+  const accountId = username ? await g.accounts.idByUsername(username) : undefined;
+  if (!accountId) return ignored('unknown_local_actor');
+  const previous = await g.followers.get(accountId, actorUri) ?? await g.followers.getRequest(accountId, actorUri);
+  const removed = await g.followers.remove(accountId, actorUri);
+  if (removed === 'none') return ignored('not_following');
+  const { actor } = await remoteActor(g, actorUri);
+  const cause = followId ?? previous?.followId ?? actorUri;
+  await enqueueCallback(g, callbackEnvelope('fediverse.follower.removed', `${cause}#undo`, { accountId, follower: actor }, new Date(receivedAt)));
+  return { outcome: 'applied', kind: 'undo-follow' };
+}
+
+async function onUndoRef(g: Gateway, actorUri: string, undoneId: string, receivedAt: string): Promise<InboundOutcome> {
+  const follow = await g.followers.byFollowId(undoneId);
+  if (follow && follow.actor === actorUri) {
+    const account = await g.accounts.get(follow.accountId);
+    return onUndoFollow(g, actorUri, account?.account.username, receivedAt, undoneId);
+  }
+  return onUndoLike(g, actorUri, undoneId, receivedAt);
+}
+
+async function onLike(g: Gateway, cmd: Extract<InboundCommand, { kind: 'like' }>, receivedAt: string): Promise<InboundOutcome> {
+  const post = await g.posts.get(cmd.postId);
+  if (!post || post.state !== 'live' || !post.federated) return ignored('unknown_local_post');
+  const { actor } = await remoteActor(g, cmd.actor);
+  await g.redis.set(g.keys.remoteLike(cmd.activityId), JSON.stringify({ postId: cmd.postId, actor: cmd.actor }), 'EX', 400 * 24 * 3600);
+  await enqueueCallback(g, callbackEnvelope('fediverse.like.created', cmd.activityId, { postId: cmd.postId, accountId: post.accountId, actor, activityId: cmd.activityId }, new Date(receivedAt)));
+  return { outcome: 'applied', kind: 'like' };
+}
+
+async function onUndoLike(g: Gateway, actorUri: string, likeId: string | undefined, receivedAt: string): Promise<InboundOutcome> {
+  if (!likeId) return ignored('unknown_undo_target');
+  const stored = await g.redis.get(g.keys.remoteLike(likeId));
+  if (!stored) return ignored('unknown_undo_target');
+  const like = JSON.parse(stored) as { postId: string; actor: string };
+  if (like.actor !== actorUri) return ignored('actor_mismatch');
+  const { actor } = await remoteActor(g, actorUri);
+  await enqueueCallback(g, callbackEnvelope('fediverse.like.deleted', likeId, { postId: like.postId, actor, activityId: likeId }, new Date(receivedAt)));
+  await g.redis.del(g.keys.remoteLike(likeId));
+  return { outcome: 'applied', kind: 'undo-like' };
+}
+
+async function onReply(g: Gateway, cmd: Extract<InboundCommand, { kind: 'reply' }>, receivedAt: string): Promise<InboundOutcome> {
+  const parent = await g.posts.get(cmd.inReplyToPostId);
+  if (!parent || parent.state !== 'live' || !parent.federated) return ignored('unknown_local_post');
+  const { actor } = await remoteActor(g, cmd.actor);
+  // Local accounts mentioned in the reply, so the callback can name them by platform id.
+  const localIds = new Map<string, string>();
+  for (const tag of asArray(cmd.note.tag)) {
+    const username = isObject(tag) && typeof tag.href === 'string' ? localUsernameOf(g.uris, tag.href) : undefined;
+    const id = username ? await g.accounts.idByUsername(username) : undefined;
+    if (username && id) localIds.set(username.toLowerCase(), id);
+  }
+  const post = remotePostOf(cmd.note, actor, g.uris, localIds);
+  await enqueueCallback(g, callbackEnvelope('fediverse.reply.created', post.uri, { post, accountIds: [parent.accountId] }, new Date(receivedAt)));
+  return { outcome: 'applied', kind: 'reply' };
+}

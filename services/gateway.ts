@@ -1,0 +1,103 @@
+// Builds the gateway's dependencies once per process: Redis clients, queues, stores, clients.
+import type { KeyObject } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { DEFAULT_REDIS_URL, type Config } from '../config/env';
+import { type RedisKeys, redisKeys } from '../config/redis-keys';
+import { type Uris, uris } from './activitypub/uris';
+import type { Logger } from './logger';
+import { type Metrics, createMetrics } from './metrics';
+import { type Queues, closeQueues, createQueues } from './queue/queues';
+import type { Signer } from './queue/jobs';
+import { type ActorResolver, createActorResolver } from './remote/actor-resolver';
+import { createHttpAgent } from './remote/http-agent';
+import { type FetchDocument, createFetcher } from './remote/signed-fetch';
+import { privateKeyFromPem } from './signatures/keys';
+import { type AccountStore, accountStore } from './store/accounts';
+import { type ActivityStore, activityStore } from './store/activities';
+import { type DedupeStore, dedupeStore } from './store/dedupe';
+import { type FollowerStore, followerStore } from './store/followers';
+import { type PostStore, postStore } from './store/posts';
+import { createRedis } from './store/redis';
+import type { Agent } from 'undici';
+
+export const VERSION = '0.1.0';
+
+export interface SigningKey {
+  keyId: string;
+  privateKey: KeyObject;
+}
+
+export interface Gateway {
+  config: Config;
+  logger: Logger;
+  /** fails fast: used on request paths so Redis outages answer 503 */
+  redis: Redis;
+  /** waits out outages: used by queues and workers */
+  queueRedis: Redis;
+  keys: RedisKeys;
+  uris: Uris;
+  queues: Queues;
+  accounts: AccountStore;
+  posts: PostStore;
+  followers: FollowerStore;
+  activities: ActivityStore;
+  dedupe: DedupeStore;
+  agent: Agent;
+  fetchDocument: FetchDocument;
+  actors: ActorResolver;
+  metrics: Metrics;
+  userAgent: string;
+  signingKey(signer: Signer): Promise<SigningKey | undefined>;
+  close(): Promise<void>;
+}
+
+export function createGateway(config: Config, logger: Logger): Gateway {
+  const url = config.redisUrl ?? DEFAULT_REDIS_URL;
+  const redis = createRedis(url, 'request');
+  const queueRedis = createRedis(url, 'worker');
+  const keys = redisKeys(config.redisPrefix);
+  const u = uris(config.publicOrigin);
+  const queues = createQueues(queueRedis, config.redisPrefix);
+  // Stores used by workers ride the patient connection; request paths use the fast-failing one.
+  const accounts = accountStore(queueRedis, keys);
+  const userAgent = `fedigate/${VERSION} (+${config.publicOrigin}/)`;
+  const agent = createHttpAgent({ allowPrivateAddresses: config.allowPrivateAddresses });
+
+  const instanceKey = async (): Promise<SigningKey> => {
+    const pair = await accounts.instanceKeys();
+    return { keyId: u.instanceKey, privateKey: privateKeyFromPem(pair.privateKeyPem) };
+  };
+  const fetchDocument = createFetcher({ agent, allowPrivateAddresses: config.allowPrivateAddresses, userAgent, instanceKey });
+
+  return {
+    config,
+    logger,
+    redis,
+    queueRedis,
+    keys,
+    uris: u,
+    queues,
+    accounts,
+    posts: postStore(queueRedis, keys),
+    followers: followerStore(queueRedis, keys),
+    activities: activityStore(queueRedis, keys),
+    dedupe: dedupeStore(redis, keys),
+    agent,
+    fetchDocument,
+    actors: createActorResolver(queueRedis, keys, fetchDocument),
+    metrics: createMetrics(queues),
+    userAgent,
+    async signingKey(signer) {
+      if ('instance' in signer) return instanceKey();
+      const [stored, pair] = await Promise.all([accounts.get(signer.accountId), accounts.keys(signer.accountId)]);
+      if (!stored || !pair) return undefined;
+      return { keyId: u.key(stored.account.username), privateKey: privateKeyFromPem(pair.privateKeyPem) };
+    },
+    async close() {
+      await closeQueues(queues);
+      await agent.close();
+      redis.disconnect();
+      queueRedis.disconnect();
+    },
+  };
+}

@@ -1,0 +1,32 @@
+// Express app factory (no listen): thin routes over the gateway's services.
+import express, { type Express } from 'express';
+import { pinoHttp } from 'pino-http';
+import { randomUUID } from 'node:crypto';
+import type { Gateway } from '../gateway';
+import { problemErrorHandler, sendProblem } from './problem';
+import { actorsRouter } from './routes/actors';
+import { discoveryRouter } from './routes/discovery';
+import { inboxRouter } from './routes/inbox';
+import { opsRouter } from './routes/ops';
+import { platformEventsRouter } from './routes/platform-events';
+
+export function createApp(g: Gateway): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', true);
+  app.use(
+    pinoHttp({
+      logger: g.logger,
+      genReqId: (req) => (typeof req.headers['x-request-id'] === 'string' ? req.headers['x-request-id'] : randomUUID()),
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' },
+    }),
+  );
+  app.use(opsRouter(g));
+  app.use(platformEventsRouter(g));
+  app.use(discoveryRouter(g));
+  app.use(inboxRouter(g));
+  app.use(actorsRouter(g));
+  app.use((_req, res) => sendProblem(res, { status: 404, title: 'Not Found' }));
+  app.use(problemErrorHandler);
+  return app;
+}

@@ -1,0 +1,59 @@
+// Actors, the instance actor and post objects, with content negotiation (contract §4).
+import { Router } from 'express';
+import { actorDocument, instanceActorDocument } from '../../activitypub/actor';
+import { noteObject, tombstone } from '../../activitypub/outbound';
+import type { Gateway } from '../../gateway';
+import { sendActivityJson, wantsHtml } from '../negotiate';
+import { sendProblem } from '../problem';
+
+export function actorsRouter(g: Gateway): Router {
+  const router = Router();
+  const u = g.uris;
+  const notFound = { status: 404, title: 'Not Found' };
+
+  router.get('/actor', async (_req, res) => {
+    const pair = await g.accounts.instanceKeys();
+    sendActivityJson(res, instanceActorDocument(pair.publicKeyPem, g.config.handleDomain, u));
+  });
+
+  router.get('/users/:username', async (req, res) => {
+    const stored = await g.accounts.getByUsername(String(req.params.username));
+    if (!stored) return sendProblem(res, notFound);
+    if (stored.state !== 'enabled') return sendProblem(res, { status: 410, title: 'Gone' });
+    if (wantsHtml(req)) return res.redirect(303, stored.account.profileUrl);
+    const pair = await g.accounts.keys(stored.account.id);
+    if (!pair) return sendProblem(res, notFound);
+    sendActivityJson(res, actorDocument(stored.account, pair.publicKeyPem, u));
+  });
+
+  router.get('/users/:username/:collection', async (req, res) => {
+    const collection = String(req.params.collection);
+    if (!['followers', 'following', 'outbox'].includes(collection)) return sendProblem(res, notFound);
+    const stored = await g.accounts.getByUsername(String(req.params.username));
+    if (!stored) return sendProblem(res, notFound);
+    if (stored.state !== 'enabled') return sendProblem(res, { status: 410, title: 'Gone' });
+    const totalItems = collection === 'followers' ? await g.followers.count(stored.account.id) : 0;
+    sendActivityJson(res, {
+      '@context': 'https://www.w3.org/ns/activitystreams',
+      id: `${u.actor(stored.account.username)}/${collection}`,
+      type: 'OrderedCollection',
+      totalItems,
+    });
+  });
+
+  router.get('/posts/:postId', async (req, res) => {
+    const postId = String(req.params.postId);
+    const stored = await g.posts.get(postId);
+    if (!stored) return sendProblem(res, notFound);
+    if (stored.state === 'deleted') return sendActivityJson(res, tombstone(postId, u, new Date(stored.version).toISOString()), 410);
+    const account = await g.accounts.get(stored.accountId);
+    const post = stored.post;
+    // Only public and unlisted posts are served to unsigned requests; held-back posts to nobody.
+    if (!post || !stored.federated || !account || account.state !== 'enabled') return sendProblem(res, notFound);
+    if (post.visibility !== 'public' && post.visibility !== 'unlisted') return sendProblem(res, notFound);
+    if (wantsHtml(req)) return res.redirect(303, account.account.profileUrl);
+    sendActivityJson(res, noteObject(post, account.account.username, u));
+  });
+
+  return router;
+}

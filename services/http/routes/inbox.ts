@@ -1,0 +1,33 @@
+// Inboxes (per actor, shared, instance): authenticate, dedupe, queue, answer 202.
+import { Router } from 'express';
+import type { Gateway } from '../../gateway';
+import { authenticateInbox } from '../../inbox/authenticate';
+import { jobIdOf } from '../../queue/jobs';
+import { sendProblem } from '../problem';
+import { rawBody } from '../raw-body';
+
+export function inboxRouter(g: Gateway): Router {
+  const router = Router();
+  router.post(['/inbox', '/users/:username/inbox', '/actor/inbox'], rawBody, async (req, res) => {
+    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const auth = await authenticateInbox(g, { method: req.method, path: req.originalUrl, headers: req.headers, body });
+    if (!auth.ok) {
+      g.metrics.inbox.inc({ result: 'refused', reason: auth.reason });
+      req.log.info({ reason: auth.reason, detail: auth.detail }, 'inbox: refused');
+      return sendProblem(res, { status: auth.status, title: auth.status === 401 ? 'Unauthorized' : 'Bad Request', detail: auth.detail ?? auth.reason, reason: auth.reason });
+    }
+    if (await g.dedupe.inboxSeen(auth.activityId)) {
+      g.metrics.inbox.inc({ result: 'duplicate', reason: 'seen' });
+      return res.status(202).end();
+    }
+    // The job id makes a concurrent redelivery of the same activity a no-op.
+    await g.queues.inbox.add(
+      'activity',
+      { activity: auth.activity, activityId: auth.activityId, signer: auth.signer, receivedAt: new Date().toISOString() },
+      { jobId: jobIdOf('inbox', auth.activityId) },
+    );
+    g.metrics.inbox.inc({ result: 'accepted', reason: '' });
+    res.status(202).end();
+  });
+  return router;
+}

@@ -1,0 +1,44 @@
+// Operators: liveness, readiness, Prometheus metrics and the queue dashboard (contract §5).
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { ExpressAdapter } from '@bull-board/express';
+import { Router } from 'express';
+import type { Gateway } from '../../gateway';
+import { requireToken } from '../bearer-auth';
+
+export function opsRouter(g: Gateway): Router {
+  const router = Router();
+
+  router.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  router.get('/readyz', async (_req, res) => {
+    const checks: Record<string, string> = {};
+    try {
+      await g.redis.ping();
+      checks.store = 'ok';
+    } catch (e) {
+      checks.store = `down: ${(e as Error).message}`;
+    }
+    checks.queues = g.queueRedis.status === 'ready' ? 'ok' : `down: ${g.queueRedis.status}`;
+    const ready = Object.values(checks).every((v) => v === 'ok');
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', checks });
+  });
+
+  router.get('/metrics', async (_req, res) => {
+    try {
+      res.type(g.metrics.registry.contentType).send(await g.metrics.registry.metrics());
+    } catch (e) {
+      // Queue depths need Redis; without it, say so rather than hang the scrape.
+      res.status(503).type('text/plain').send(`metrics unavailable: ${(e as Error).message}\n`);
+    }
+  });
+
+  const board = new ExpressAdapter();
+  board.setBasePath('/admin/queues');
+  createBullBoard({ queues: Object.values(g.queues).map((q) => new BullMQAdapter(q)), serverAdapter: board });
+  router.use('/admin/queues', requireToken(g.config.adminToken, { allowBasic: true, realm: 'fedigate admin' }), board.getRouter());
+
+  return router;
+}

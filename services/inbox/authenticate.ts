@@ -1,0 +1,45 @@
+// Authenticates an inbox POST before it is answered: a valid draft-cavage signature whose key
+// belongs to the activity's actor. Failures are values with the reason sent back in the 401.
+import { createHash } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import { type JsonObject, firstId, idOf, isObject } from '../activitypub/as-read';
+import type { Gateway } from '../gateway';
+import { verifyCavageRequest } from '../signatures/cavage-verify';
+import { publicKeyFromPem } from '../signatures/keys';
+
+export type InboxAuth =
+  | { ok: true; activity: JsonObject; activityId: string; signer: string }
+  | { ok: false; status: 400 | 401; reason: string; detail?: string };
+
+export interface RawInboxRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+export async function authenticateInbox(g: Gateway, req: RawInboxRequest): Promise<InboxAuth> {
+  let activity: unknown;
+  try {
+    activity = JSON.parse(req.body.toString('utf8'));
+  } catch {
+    return { ok: false, status: 400, reason: 'malformed_json' };
+  }
+  if (!isObject(activity)) return { ok: false, status: 400, reason: 'not_an_object' };
+  const actor = firstId(activity.actor);
+  if (!actor) return { ok: false, status: 400, reason: 'missing_actor' };
+
+  let owner: string | undefined;
+  const lookupKey = async (keyId: string, opts: { refresh: boolean }): Promise<KeyObject | null> => {
+    const key = await g.actors.publicKey(keyId, opts);
+    owner = key?.owner;
+    return key ? publicKeyFromPem(key.publicKeyPem) : null;
+  };
+  const verified = await verifyCavageRequest({ method: req.method, path: req.path, headers: req.headers, body: req.body }, lookupKey);
+  if (!verified.ok) return { ok: false, status: 401, reason: verified.reason, ...(verified.detail ? { detail: verified.detail } : {}) };
+  if (owner !== actor) return { ok: false, status: 401, reason: 'key_not_owned_by_actor', detail: `key of ${owner} signed an activity of ${actor}` };
+
+  // Activities without an id (some servers' Deletes) are deduplicated by their bytes.
+  const activityId = idOf(activity) ?? `urn:sha256:${createHash('sha256').update(req.body).digest('hex')}`;
+  return { ok: true, activity, activityId, signer: owner };
+}

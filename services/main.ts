@@ -1,0 +1,50 @@
+// Process entry: `all` (HTTP + workers, the default), `gateway` (HTTP only) or `worker`.
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { ConfigError, loadConfig } from '../config/env';
+import { startWorkers } from '../workers/start-workers';
+import { createGateway } from './gateway';
+import { createApp } from './http/app';
+import { ensureRedis } from './local-redis';
+import { createLogger } from './logger';
+import { waitReady } from './store/redis';
+
+type Mode = 'all' | 'gateway' | 'worker';
+
+async function main(): Promise<void> {
+  const mode = (process.argv[2] ?? 'all') as Mode;
+  if (!['all', 'gateway', 'worker'].includes(mode)) throw new Error(`unknown mode ${mode}: use all, gateway or worker`);
+  // A local .env (see .env.example) is read for convenience; real deployments set the environment.
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  const redis = await ensureRedis(config, logger);
+  const g = createGateway({ ...config, redisUrl: redis.url }, logger);
+  await waitReady(g.queueRedis, 15000);
+
+  const server = mode === 'worker' ? undefined : createServer(createApp(g));
+  server?.listen(config.port, () => logger.info({ port: config.port, origin: config.publicOrigin, mode }, 'fedigate listening'));
+  const workers = mode === 'gateway' ? undefined : startWorkers(g);
+  if (workers) logger.info({ mode }, 'workers started');
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: finishing active jobs');
+    await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+    await workers?.close();
+    await g.close();
+    await redis.stop();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  // A bad configuration names each variable; anything else is printed whole.
+  process.stderr.write(`fedigate: ${err instanceof ConfigError ? err.message : (err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});

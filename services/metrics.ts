@@ -1,0 +1,62 @@
+// Prometheus metrics (prom-client): what operators watch. Queue depths are read at scrape time.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Queues } from './queue/queues';
+
+export function createMetrics(queues: Queues) {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const queueDepth = new Gauge({
+    name: 'fedigate_queue_jobs',
+    help: 'Jobs per queue and state',
+    labelNames: ['queue', 'state'] as const,
+    registers: [registry],
+    async collect() {
+      for (const [name, queue] of Object.entries(queues)) {
+        const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized');
+        for (const [state, n] of Object.entries(counts)) this.set({ queue: name, state }, Number(n));
+      }
+    },
+  });
+  return {
+    registry,
+    queueDepth,
+    deliveries: new Counter({
+      name: 'fedigate_deliveries_total',
+      help: 'Delivery attempts by outcome (delivered, retry, final, gone)',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    deliverySeconds: new Histogram({
+      name: 'fedigate_delivery_seconds',
+      help: 'Time of one signed POST to a remote inbox',
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15],
+      registers: [registry],
+    }),
+    inbox: new Counter({
+      name: 'fedigate_inbox_requests_total',
+      help: 'Inbox POSTs by result (accepted, duplicate, refused) and reason',
+      labelNames: ['result', 'reason'] as const,
+      registers: [registry],
+    }),
+    inboxProcessed: new Counter({
+      name: 'fedigate_inbox_activities_total',
+      help: 'Queued inbound activities by outcome (applied, ignored) and reason',
+      labelNames: ['outcome', 'reason'] as const,
+      registers: [registry],
+    }),
+    events: new Counter({
+      name: 'fedigate_platform_events_total',
+      help: 'Platform events by result (accepted, duplicate, refused, applied, stale)',
+      labelNames: ['result'] as const,
+      registers: [registry],
+    }),
+    callbacks: new Counter({
+      name: 'fedigate_callbacks_total',
+      help: 'Callback attempts by outcome',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,0 +1,42 @@
+// Job payloads. Jobs carry ids and public data, never keys or secrets: workers load those.
+import { createHash } from 'node:crypto';
+import type { JsonObject } from '../activitypub/as-read';
+import type { CallbackEnvelope } from '../activitypub/callbacks';
+import type { PlatformEvent } from '../platform/event-schemas';
+
+export type EventJob = PlatformEvent;
+
+/** Who signs a delivery: a local account (by id) or the instance actor. */
+export type Signer = { accountId: string } | { instance: true };
+
+export interface FanoutJob {
+  activityId: string;
+  signer: { accountId: string };
+  /** followers: the account's followers; post: also every inbox the post reached before */
+  audience: 'followers' | 'post';
+  postId?: string;
+  /** when set, the inboxes reached are recorded on this post (for later Update/Delete) */
+  recordOnPost?: string;
+}
+
+export interface DeliveryJob {
+  activityId: string;
+  signer: Signer;
+  inbox: string;
+}
+
+export interface InboxJob {
+  activity: JsonObject;
+  /** its id, or a hash of its bytes when it has none: the replay-protection key */
+  activityId: string;
+  /** actor URI that owns the verified signing key */
+  signer: string;
+  receivedAt: string;
+}
+
+export type CallbackJob = CallbackEnvelope;
+
+/** BullMQ custom ids may not contain ':' and must be stable: a hash of what makes the job unique. */
+export function jobIdOf(...parts: string[]): string {
+  return createHash('sha256').update(parts.join('\u0000')).digest('base64url').slice(0, 32);
+}

@@ -1,0 +1,33 @@
+// The only place that builds BullMQ Queue objects.
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { JOB_OPTIONS, QUEUE_NAMES, type QueueName, queuePrefix } from '../../config/queues';
+import type { CallbackJob, DeliveryJob, EventJob, FanoutJob, InboxJob } from './jobs';
+
+export interface Queues {
+  events: Queue<EventJob>;
+  fanout: Queue<FanoutJob>;
+  delivery: Queue<DeliveryJob>;
+  inbox: Queue<InboxJob>;
+  callbacks: Queue<CallbackJob>;
+}
+
+export function createQueues(connection: Redis, redisPrefix: string): Queues {
+  const make = <T>(name: QueueName) =>
+    new Queue<T>(QUEUE_NAMES[name], {
+      connection,
+      prefix: queuePrefix(redisPrefix, name),
+      defaultJobOptions: JOB_OPTIONS[name],
+    });
+  return {
+    events: make<EventJob>('events'),
+    fanout: make<FanoutJob>('fanout'),
+    delivery: make<DeliveryJob>('delivery'),
+    inbox: make<InboxJob>('inbox'),
+    callbacks: make<CallbackJob>('callbacks'),
+  };
+}
+
+export async function closeQueues(q: Queues): Promise<void> {
+  await Promise.all(Object.values(q).map((queue: Queue) => queue.close()));
+}

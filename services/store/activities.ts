@@ -1,0 +1,20 @@
+// Outbound activities by id: jobs name the activity; workers load it to sign and send.
+import type { Redis } from 'ioredis';
+import type { RedisKeys } from '../../config/redis-keys';
+
+// Longer than the delivery retry schedule (~2.5 days) with room for a manual retry.
+const ACTIVITY_TTL_SECONDS = 14 * 24 * 3600;
+
+export function activityStore(redis: Redis, keys: RedisKeys) {
+  return {
+    async save(activity: { id: string }): Promise<void> {
+      await redis.set(keys.activity(activity.id), JSON.stringify(activity), 'EX', ACTIVITY_TTL_SECONDS);
+    },
+    /** The activity's JSON as it will be sent (serialised once, at save time). */
+    async body(activityId: string): Promise<string | undefined> {
+      return (await redis.get(keys.activity(activityId))) ?? undefined;
+    },
+  };
+}
+
+export type ActivityStore = ReturnType<typeof activityStore>;

@@ -1,0 +1,23 @@
+// Idempotency markers: a platform event or an inbound activity is applied once.
+import type { Redis } from 'ioredis';
+import type { RedisKeys } from '../../config/redis-keys';
+
+const EVENT_TTL_SECONDS = 30 * 24 * 3600;
+const INBOX_TTL_SECONDS = 7 * 24 * 3600;
+
+export function dedupeStore(redis: Redis, keys: RedisKeys) {
+  return {
+    /** Which of these event ids were applied already (one round trip). */
+    async appliedEvents(ids: string[]): Promise<Set<string>> {
+      if (ids.length === 0) return new Set();
+      const flags = await redis.mget(ids.map((id) => keys.eventApplied(id)));
+      return new Set(ids.filter((_, i) => flags[i] !== null));
+    },
+    markEventApplied: (id: string) => redis.set(keys.eventApplied(id), '1', 'EX', EVENT_TTL_SECONDS),
+    isEventApplied: async (id: string) => (await redis.exists(keys.eventApplied(id))) === 1,
+    inboxSeen: async (activityId: string) => (await redis.exists(keys.inboxSeen(activityId))) === 1,
+    markInboxSeen: (activityId: string) => redis.set(keys.inboxSeen(activityId), '1', 'EX', INBOX_TTL_SECONDS),
+  };
+}
+
+export type DedupeStore = ReturnType<typeof dedupeStore>;

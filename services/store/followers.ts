@@ -1,0 +1,72 @@
+// Remote followers of local accounts, and pending follow requests, paged with HSCAN so a
+// million followers are never held in memory at once.
+import type { Redis } from 'ioredis';
+import type { RedisKeys } from '../../config/redis-keys';
+
+export interface FollowerRecord {
+  actor: string;
+  inbox: string;
+  sharedInbox?: string;
+  followId: string;
+  since: string;
+}
+
+const FOLLOW_TTL_SECONDS = 400 * 24 * 3600;
+
+export function followerStore(redis: Redis, keys: RedisKeys) {
+  const encode = (r: FollowerRecord) => JSON.stringify(r);
+  const decode = (s: string) => JSON.parse(s) as FollowerRecord;
+
+  async function getIn(hash: string, actor: string) {
+    const v = await redis.hget(hash, actor);
+    return v ? decode(v) : undefined;
+  }
+
+  return {
+    async add(accountId: string, r: FollowerRecord): Promise<boolean> {
+      const added = await redis
+        .multi()
+        .hset(keys.followers(accountId), r.actor, encode(r))
+        .hdel(keys.followRequests(accountId), r.actor)
+        .set(keys.remoteFollow(r.followId), JSON.stringify({ accountId, actor: r.actor }), 'EX', FOLLOW_TTL_SECONDS)
+        .exec();
+      return added?.[0]?.[1] === 1;
+    },
+    async addRequest(accountId: string, r: FollowerRecord): Promise<void> {
+      await redis
+        .multi()
+        .hset(keys.followRequests(accountId), r.actor, encode(r))
+        .set(keys.remoteFollow(r.followId), JSON.stringify({ accountId, actor: r.actor }), 'EX', FOLLOW_TTL_SECONDS)
+        .exec();
+    },
+    /** Removes a follower or a pending request; says which one it was. */
+    async remove(accountId: string, actor: string): Promise<'follower' | 'request' | 'none'> {
+      const res = await redis.multi().hdel(keys.followers(accountId), actor).hdel(keys.followRequests(accountId), actor).exec();
+      if (res?.[0]?.[1] === 1) return 'follower';
+      if (res?.[1]?.[1] === 1) return 'request';
+      return 'none';
+    },
+    get: (accountId: string, actor: string) => getIn(keys.followers(accountId), actor),
+    getRequest: (accountId: string, actor: string) => getIn(keys.followRequests(accountId), actor),
+    async byFollowId(followId: string): Promise<{ accountId: string; actor: string } | undefined> {
+      const v = await redis.get(keys.remoteFollow(followId));
+      return v ? (JSON.parse(v) as { accountId: string; actor: string }) : undefined;
+    },
+    count: (accountId: string) => redis.hlen(keys.followers(accountId)),
+    async *pages(accountId: string, pageSize = 1000): AsyncGenerator<FollowerRecord[]> {
+      let cursor = '0';
+      do {
+        const [next, flat] = await redis.hscan(keys.followers(accountId), cursor, 'COUNT', pageSize);
+        cursor = next;
+        const page: FollowerRecord[] = [];
+        for (let i = 1; i < flat.length; i += 2) page.push(decode(flat[i]!));
+        if (page.length) yield page;
+      } while (cursor !== '0');
+    },
+  };
+}
+
+export type FollowerStore = ReturnType<typeof followerStore>;
+
+/** The inbox to deliver to: the shared one when the server has it (one POST per server). */
+export const deliveryInbox = (r: Pick<FollowerRecord, 'inbox' | 'sharedInbox'>) => r.sharedInbox ?? r.inbox;

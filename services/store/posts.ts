@@ -1,0 +1,88 @@
+// Post state in Redis. One Lua script applies events in occurredAt order and decides what to
+// federate, atomically: a create seen after its delete, or an older update, changes nothing.
+import type { Redis } from 'ioredis';
+import type { RedisKeys } from '../../config/redis-keys';
+import type { Post } from '../platform/event-schemas';
+
+export type PostAction = 'create' | 'update' | 'delete' | 'none';
+export type ApplyOutcome = { status: 'applied' | 'replay'; action: PostAction } | { status: 'stale'; action: 'none' };
+
+// KEYS[1] post hash. ARGV: eventId, occurredAtMs, op ('upsert'|'delete'), postJson, accountId, federate.
+// The decided action is kept under pending:<eventId> until the fan-out is queued, so a worker
+// that crashed in between finds it again on retry (even if a newer event came in meanwhile).
+const APPLY = `
+local pending = redis.call('HGET', KEYS[1], 'pending:' .. ARGV[1])
+if pending then return {'replay', pending} end
+local state = redis.call('HGET', KEYS[1], 'state')
+if state == 'deleted' then return {'stale', 'none'} end
+local version = tonumber(redis.call('HGET', KEYS[1], 'version') or '-1')
+if tonumber(ARGV[2]) <= version then return {'stale', 'none'} end
+local federated = redis.call('HGET', KEYS[1], 'federated') == '1'
+local action = 'none'
+if ARGV[3] == 'delete' then
+  if federated then action = 'delete' end
+  redis.call('HSET', KEYS[1], 'state', 'deleted', 'version', ARGV[2], 'federated', '0', 'accountId', ARGV[5])
+else
+  local fed = ARGV[6] == '1'
+  if fed then
+    if federated then action = 'update' else action = 'create' end
+  elseif federated then
+    action = 'delete'
+  end
+  redis.call('HSET', KEYS[1], 'state', 'live', 'version', ARGV[2], 'post', ARGV[4], 'accountId', ARGV[5],
+    'federated', fed and '1' or '0')
+end
+if action ~= 'none' then redis.call('HSET', KEYS[1], 'pending:' .. ARGV[1], action) end
+return {'applied', action}
+`;
+
+export interface StoredPost {
+  state: 'live' | 'deleted';
+  federated: boolean;
+  version: number;
+  accountId: string;
+  post?: Post;
+}
+
+export function postStore(redis: Redis, keys: RedisKeys) {
+  return {
+    /** Applies an upsert (post given) or a delete (post undefined) of one post, in occurredAt order. */
+    async apply(eventId: string, occurredAt: Date, postId: string, accountId: string, post?: Post): Promise<ApplyOutcome> {
+      const op = post ? 'upsert' : 'delete';
+      const federate = post !== undefined && post.federate !== false;
+      const reply = (await redis.eval(APPLY, 1, keys.post(postId), eventId, occurredAt.getTime(), op,
+        post ? JSON.stringify(post) : '', accountId, federate ? '1' : '0')) as [string, PostAction];
+      return { status: reply[0], action: reply[1] } as ApplyOutcome;
+    },
+    /** The fan-out for this event is queued: forget the pending decision. */
+    async settle(postId: string, eventId: string): Promise<void> {
+      await redis.hdel(keys.post(postId), `pending:${eventId}`);
+    },
+    async get(postId: string): Promise<StoredPost | undefined> {
+      const h = await redis.hmget(keys.post(postId), 'state', 'federated', 'version', 'accountId', 'post');
+      const [state, federated, version, accountId, post] = h;
+      if (!state) return undefined;
+      return {
+        state: state as StoredPost['state'],
+        federated: federated === '1',
+        version: Number(version),
+        accountId: accountId ?? '',
+        ...(post ? { post: JSON.parse(post) as Post } : {}),
+      };
+    },
+    async addInboxes(postId: string, inboxes: string[]): Promise<void> {
+      if (inboxes.length) await redis.sadd(keys.postInboxes(postId), ...inboxes);
+    },
+    /** Pages through the inboxes a post was sent to, without loading the whole set. */
+    async *inboxes(postId: string, pageSize = 1000): AsyncGenerator<string[]> {
+      let cursor = '0';
+      do {
+        const [next, page] = await redis.sscan(keys.postInboxes(postId), cursor, 'COUNT', pageSize);
+        cursor = next;
+        if (page.length) yield page;
+      } while (cursor !== '0');
+    },
+  };
+}
+
+export type PostStore = ReturnType<typeof postStore>;

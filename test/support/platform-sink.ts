@@ -1,0 +1,52 @@
+// The platform's callback endpoint, for tests: verifies X-Signature and records each callback.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { verifyPayloadSignature } from '../../services/platform/hmac';
+
+export interface SinkCallback {
+  id: string;
+  type: string;
+  occurredAt: string;
+  data: Record<string, any>;
+}
+
+export interface PlatformSink {
+  url: string;
+  callbacks: SinkCallback[];
+  /** statuses answered before accepting (e.g. [503, 503] = down twice) */
+  failures: number[];
+  badSignatures: number;
+  close(): Promise<void>;
+}
+
+export async function startPlatformSink(secret: string): Promise<PlatformSink> {
+  const sink: Omit<PlatformSink, 'url' | 'close'> = { callbacks: [], failures: [], badSignatures: 0 };
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const failWith = sink.failures.shift();
+      if (failWith) {
+        res.writeHead(failWith);
+        return res.end();
+      }
+      if (!verifyPayloadSignature(secret, req.headers['x-signature'] as string | undefined, body).ok) {
+        sink.badSignatures++;
+        res.writeHead(401);
+        return res.end();
+      }
+      sink.callbacks.push(JSON.parse(body.toString('utf8')) as SinkCallback);
+      res.writeHead(204);
+      res.end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return Object.assign(sink, {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/callbacks`,
+    close: () => new Promise<void>((r) => {
+      server.close(() => r());
+      server.closeAllConnections();
+    }),
+  });
+}

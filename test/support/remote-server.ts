@@ -1,0 +1,93 @@
+// A small real ActivityPub server on loopback: serves actors with keys, records what its
+// inboxes receive, and signs activities it posts to the gateway.
+import { generateKeyPairSync, type KeyObject, createPrivateKey } from 'node:crypto';
+import { type IncomingMessage, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { signCavageRequest } from '../../services/signatures/cavage-sign';
+
+export interface ReceivedRequest {
+  path: string;
+  headers: IncomingMessage['headers'];
+  method: string;
+  httpVersion: string;
+  url: string;
+  body: string;
+  json: Record<string, unknown>;
+}
+
+export interface RemoteServer {
+  origin: string;
+  actorUri(name: string): string;
+  received: ReceivedRequest[];
+  /** status the inbox answers with next (queue; 202 when empty) */
+  inboxReplies: number[];
+  keyPem: { publicKeyPem: string; privateKeyPem: string };
+  post(url: string, activity: object, opts?: { as?: string; keyId?: string; body?: string; date?: Date; privateKey?: KeyObject }): Promise<Response>;
+  close(): Promise<void>;
+}
+
+export async function startRemoteServer(): Promise<RemoteServer> {
+  const pair = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+  const privateKey = createPrivateKey(pair.privateKey);
+  const received: ReceivedRequest[] = [];
+  const inboxReplies: number[] = [];
+  let origin = '';
+  const actorDoc = (name: string) => ({
+    '@context': ['https://www.w3.org/ns/activitystreams', 'https://w3id.org/security/v1'],
+    id: `${origin}/users/${name}`,
+    type: 'Person',
+    preferredUsername: name,
+    name: name.toUpperCase(),
+    summary: '<p>remote <script>alert(1)</script>person</p>',
+    inbox: `${origin}/users/${name}/inbox`,
+    endpoints: { sharedInbox: `${origin}/inbox` },
+    icon: { type: 'Image', url: `${origin}/avatars/${name}.png` },
+    url: `${origin}/@${name}`,
+    publicKey: { id: `${origin}/users/${name}#main-key`, owner: `${origin}/users/${name}`, publicKeyPem: pair.publicKey },
+  });
+
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const path = req.url ?? '/';
+      const userMatch = /^\/users\/([^/#?]+)$/.exec(path);
+      if (req.method === 'GET' && userMatch) {
+        res.writeHead(200, { 'content-type': 'application/activity+json' });
+        return res.end(JSON.stringify(actorDoc(userMatch[1]!)));
+      }
+      if (req.method === 'POST' && (path === '/inbox' || /^\/users\/[^/]+\/inbox$/.test(path))) {
+        const body = Buffer.concat(chunks).toString('utf8');
+        received.push({ path, headers: req.headers, method: req.method, httpVersion: req.httpVersion, url: path, body, json: JSON.parse(body) as Record<string, unknown> });
+        res.writeHead(inboxReplies.shift() ?? 202);
+        return res.end();
+      }
+      res.writeHead(404);
+      res.end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    origin,
+    actorUri: (name) => `${origin}/users/${name}`,
+    received,
+    inboxReplies,
+    keyPem: { publicKeyPem: pair.publicKey, privateKeyPem: pair.privateKey },
+    async post(url, activity, opts = {}) {
+      const as = opts.as ?? 'bob';
+      const body = opts.body ?? JSON.stringify(activity);
+      const headers = signCavageRequest(
+        { method: 'POST', url, headers: { 'content-type': 'application/activity+json' }, body: JSON.stringify(activity) },
+        { keyId: opts.keyId ?? `${origin}/users/${as}#main-key`, privateKey: opts.privateKey ?? privateKey },
+        opts.date,
+      );
+      return fetch(url, { method: 'POST', headers, body });
+    },
+    close: () => new Promise<void>((r) => {
+      server.close(() => r());
+      server.closeAllConnections();
+    }),
+  };
+}

@@ -1,0 +1,76 @@
+// Starts a real gateway (HTTP on a loopback port, optional workers) against the real Redis,
+// under a unique key prefix that is deleted afterwards.
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { Redis } from 'ioredis';
+import { type Gateway, createGateway } from '../../services/gateway';
+import { createApp } from '../../services/http/app';
+import { createLogger } from '../../services/logger';
+import { waitReady } from '../../services/store/redis';
+import { type RunningWorkers, startWorkers } from '../../workers/start-workers';
+import { testConfig } from './test-config';
+
+export interface TestGateway {
+  g: Gateway;
+  url: string;
+  workers?: RunningWorkers;
+  close(): Promise<void>;
+}
+
+export interface TestGatewayOptions {
+  workers?: boolean;
+  env?: Record<string, string>;
+  tls?: { certPem: string; keyPem: string };
+  /** host name in PUBLIC_ORIGIN (default 127.0.0.1) */
+  host?: string;
+}
+
+export async function startTestGateway(o: TestGatewayOptions = {}): Promise<TestGateway> {
+  const server: Server = o.tls ? createHttpsServer({ cert: o.tls.certPem, key: o.tls.keyPem }) : createHttpServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  const url = `${o.tls ? 'https' : 'http'}://${o.host ?? '127.0.0.1'}:${port}`;
+  const config = testConfig({ PUBLIC_ORIGIN: url, ...o.env });
+  const g = createGateway(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
+  await waitReady(g.queueRedis);
+  await waitReady(g.redis);
+  server.on('request', createApp(g));
+  const workers = o.workers ? startWorkers(g) : undefined;
+  return {
+    g,
+    url,
+    ...(workers ? { workers } : {}),
+    async close() {
+      await new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      });
+      await workers?.close();
+      await g.close();
+      await deletePrefix(config.redisUrl!, config.redisPrefix);
+    },
+  };
+}
+
+export async function deletePrefix(url: string, prefix: string): Promise<void> {
+  const redis = new Redis(url);
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length) await redis.unlink(...keys);
+  } while (cursor !== '0');
+  redis.disconnect();
+}
+
+/** Polls until `fn` returns a truthy value (real queues take real time), or fails with `what`. */
+export async function eventually<T>(fn: () => Promise<T | undefined | false> | T | undefined | false, what: string, timeoutMs = 10000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

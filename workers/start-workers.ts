@@ -1,0 +1,61 @@
+// Starts every worker of this process; close() lets active jobs finish (or hands them back).
+import { type Job, type Processor, Worker } from 'bullmq';
+import { QUEUE_NAMES, type QueueName, queuePrefix } from '../config/queues';
+import { applyPlatformEvent } from '../services/federation/apply-platform-event';
+import { runDelivery } from '../services/federation/deliver-job';
+import { fanout } from '../services/federation/fanout';
+import { handleInbound } from '../services/federation/handle-inbound';
+import type { Gateway } from '../services/gateway';
+import type { CallbackJob, DeliveryJob, EventJob, FanoutJob, InboxJob } from '../services/queue/jobs';
+import { backoffStrategy } from './backoff';
+import { runCallback } from '../services/federation/callback-job';
+
+export interface RunningWorkers {
+  workers: Worker[];
+  close(): Promise<void>;
+}
+
+export function startWorkers(g: Gateway): RunningWorkers {
+  const make = <T, R>(name: QueueName, concurrency: number, run: (data: T, job: Job<T>) => Promise<R>) => {
+    const processor: Processor<T, R> = async (job) => {
+      const log = g.logger.child({ queue: name, jobId: job.id, attempt: job.attemptsMade + 1 });
+      try {
+        const result = await run(job.data, job);
+        log.debug({ result }, 'job done');
+        return result;
+      } catch (err) {
+        log.warn({ err: (err as Error).message }, 'job failed');
+        throw err;
+      }
+    };
+    const worker = new Worker<T, R>(QUEUE_NAMES[name], processor, {
+      connection: g.queueRedis.duplicate(),
+      prefix: queuePrefix(g.config.redisPrefix, name),
+      concurrency,
+      settings: { backoffStrategy },
+    });
+    worker.on('error', (err) => g.logger.error({ queue: name, err: err.message }, 'worker error'));
+    return worker;
+  };
+
+  const workers = [
+    make<EventJob, string>('events', 10, (e) => applyPlatformEvent(g, e)),
+    make<FanoutJob, unknown>('fanout', 4, (j) => fanout(g, j)),
+    make<DeliveryJob, unknown>('delivery', g.config.deliveryConcurrency, (j) => runDelivery(g, j)),
+    make<InboxJob, unknown>('inbox', 10, async (j) => {
+      const result = await handleInbound(g, j);
+      g.metrics.inboxProcessed.inc({ outcome: result.outcome, reason: result.outcome === 'ignored' ? result.reason : result.kind });
+      if (result.outcome === 'ignored') g.logger.info({ activity: j.activity.id, reason: result.reason }, 'inbox: activity not applied');
+      await g.dedupe.markInboxSeen(j.activityId);
+      return result;
+    }),
+    make<CallbackJob, unknown>('callbacks', 10, (j) => runCallback(g, j)),
+  ];
+  return {
+    workers,
+    async close() {
+      await Promise.all(workers.map((w) => w.close()));
+      await Promise.all(workers.map((w) => w.disconnect()));
+    },
+  };
+}
