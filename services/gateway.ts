@@ -58,6 +58,10 @@ export function createGateway(config: Config, logger: Logger): Gateway {
   const keys = redisKeys(config.redisPrefix);
   const u = uris(config.publicOrigin);
   const queues = createQueues(queueRedis, config.redisPrefix);
+  // Queues emit connection errors; without a listener they would be printed on every retry.
+  for (const [name, queue] of Object.entries(queues)) {
+    queue.on('error', (err: Error) => logger.warn({ queue: name, err: err.message }, 'queue connection error'));
+  }
   // Stores used by workers ride the patient connection; request paths use the fast-failing one.
   const accounts = accountStore(queueRedis, keys);
   const userAgent = `fedigate/${VERSION} (+${config.publicOrigin}/)`;
