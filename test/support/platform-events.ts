@@ -1,4 +1,5 @@
 // Builds and POSTs signed platform events, as the platform's backend would.
+import { type Dispatcher, fetch } from 'undici';
 import { signPayload } from '../../services/platform/hmac';
 import { TEST_SECRETS } from './test-config';
 
@@ -26,11 +27,12 @@ export function postData(id: string, accountId: string, extra: Record<string, un
 
 export const at = (secondsFromBase: number) => new Date(Date.UTC(2026, 10, 1, 10, 0, secondsFromBase)).toISOString();
 
-export function sendEvents(baseUrl: string, body: unknown, opts: { secret?: string; t?: number; raw?: string } = {}): Promise<Response> {
+export function sendEvents(baseUrl: string, body: unknown, opts: { secret?: string; t?: number; raw?: string; dispatcher?: Dispatcher } = {}) {
   const raw = opts.raw ?? JSON.stringify(body);
   return fetch(`${baseUrl}/platform/events`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-signature': signPayload(opts.secret ?? TEST_SECRETS.PLATFORM_WEBHOOK_SECRET, raw, opts.t) },
     body: raw,
+    ...(opts.dispatcher ? { dispatcher: opts.dispatcher } : {}),
   });
 }
