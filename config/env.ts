@@ -24,7 +24,8 @@ const EnvSchema = z.object({
   /** Prefix of every Redis key and queue: lets several gateways (or test files) share one Redis. */
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/).default('fg'),
   DELIVERY_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(50),
-  NODE_ENV: z.string().default('production'),
+  /** Port of the local redis-server `npm start` runs when REDIS_URL is unset and nothing answers. */
+  LOCAL_REDIS_PORT: z.coerce.number().int().min(1).max(65535).default(6379),
 });
 
 export interface Config {
@@ -42,9 +43,11 @@ export interface Config {
   readonly allowPrivateAddresses: boolean;
   readonly logLevel: string;
   readonly deliveryConcurrency: number;
+  readonly localRedisPort: number;
 }
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+export const localRedisUrl = (port: number) => `redis://127.0.0.1:${port}`;
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -58,7 +61,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = EnvSchema.safeParse(present);
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+    throw new ConfigError(
+      parsed.error.issues.map((i) => {
+        const name = i.path.join('.');
+        return `${name}: ${name in present ? i.message : 'is required'}`;
+      }),
+    );
   }
   const e = parsed.data;
   return Object.freeze({
@@ -75,5 +83,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     allowPrivateAddresses: e.ALLOW_PRIVATE_ADDRESSES,
     logLevel: e.LOG_LEVEL,
     deliveryConcurrency: e.DELIVERY_CONCURRENCY,
+    localRedisPort: e.LOCAL_REDIS_PORT,
   });
 }

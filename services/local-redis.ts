@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Redis } from 'ioredis';
-import { DEFAULT_REDIS_URL, type Config } from '../config/env';
+import { type Config, localRedisUrl } from '../config/env';
 import type { Logger } from './logger';
 
 async function answers(url: string): Promise<boolean> {
@@ -28,11 +28,12 @@ export interface RedisHandle {
 export async function ensureRedis(config: Config, logger: Logger): Promise<RedisHandle> {
   const none = async () => undefined;
   if (config.redisUrl) return { url: config.redisUrl, stop: none };
-  if (await answers(DEFAULT_REDIS_URL)) return { url: DEFAULT_REDIS_URL, stop: none };
+  const url = localRedisUrl(config.localRedisPort);
+  if (await answers(url)) return { url, stop: none };
 
   const dir = resolve('.data/redis');
   mkdirSync(dir, { recursive: true });
-  const args = ['--port', '6379', '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', ''];
+  const args = ['--port', String(config.localRedisPort), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', ''];
   const child: ChildProcess = spawn('redis-server', args, { stdio: ['ignore', 'ignore', 'inherit'] });
   const spawned = await new Promise<boolean>((ok) => {
     child.once('spawn', () => ok(true));
@@ -40,17 +41,17 @@ export async function ensureRedis(config: Config, logger: Logger): Promise<Redis
   });
   if (!spawned) {
     throw new Error(
-      `No Redis answers at ${DEFAULT_REDIS_URL} and redis-server is not installed.\n` +
+      `No Redis answers at ${url} and redis-server is not installed.\n` +
         '  Install one (Debian/Ubuntu: sudo apt-get install redis-server; macOS: brew install redis),\n' +
         '  or set REDIS_URL to a Redis you run elsewhere.',
     );
   }
-  for (let i = 0; i < 50 && !(await answers(DEFAULT_REDIS_URL)); i++) await new Promise((r) => setTimeout(r, 100));
-  logger.warn({ dir }, 'REDIS_URL unset and no Redis on 127.0.0.1:6379: started a local redis-server (AOF on)');
+  for (let i = 0; i < 50 && !(await answers(url)); i++) await new Promise((r) => setTimeout(r, 100));
+  logger.warn({ dir, url }, 'REDIS_URL unset and no Redis answered: started a local redis-server (AOF on)');
   return {
-    url: DEFAULT_REDIS_URL,
+    url,
     async stop() {
-      const admin = new Redis(DEFAULT_REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0 });
+      const admin = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0 });
       admin.on('error', () => undefined);
       // SHUTDOWN flushes the AOF; the child exits on its own.
       await admin.connect().then(() => admin.call('shutdown')).catch(() => undefined);

@@ -23,6 +23,10 @@ async function main(): Promise<void> {
   await waitReady(g.queueRedis, 15000);
 
   const server = mode === 'worker' ? undefined : createServer(createApp(g));
+  server?.on('error', (err) => {
+    logger.fatal({ err: err.message }, 'HTTP server failed');
+    process.exit(1);
+  });
   server?.listen(config.port, () => logger.info({ port: config.port, origin: config.publicOrigin, mode }, 'fedigate listening'));
   const workers = mode === 'gateway' ? undefined : startWorkers(g);
   if (workers) logger.info({ mode }, 'workers started');

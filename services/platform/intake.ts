@@ -1,11 +1,9 @@
 // Durable intake of validated platform events: each is in the events queue before we answer 202.
 import type { Gateway } from '../gateway';
 import { jobIdOf } from '../queue/jobs';
+import { StoreUnavailableError, assertStoreReady, withStoreTimeout } from '../store/availability';
 import type { PlatformEvent } from './event-schemas';
 
-export class StoreUnavailableError extends Error {}
-
-const ENQUEUE_TIMEOUT_MS = 3000;
 
 export interface IntakeResult {
   accepted: string[];
@@ -14,23 +12,13 @@ export interface IntakeResult {
 
 export const eventJobId = (eventId: string) => jobIdOf('event', eventId);
 
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    p.finally(() => clearTimeout(timer)),
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new StoreUnavailableError(`store did not answer in ${ms} ms`)), ms);
-    }),
-  ]);
-}
-
 /**
  * Duplicates are events already applied or already waiting in the queue. Adding is idempotent
  * by job id, so an add that times out here and completes later is harmless: the platform's retry
  * finds it queued.
  */
 export async function acceptEvents(g: Gateway, events: PlatformEvent[]): Promise<IntakeResult> {
-  if (g.redis.status !== 'ready' || g.queueRedis.status !== 'ready') throw new StoreUnavailableError(`store is ${g.redis.status}`);
+  assertStoreReady(g.redis, g.queueRedis);
   const ids = events.map((e) => e.id);
   let known: Set<string>;
   try {
@@ -42,10 +30,7 @@ export async function acceptEvents(g: Gateway, events: PlatformEvent[]): Promise
   }
   const fresh = events.filter((e) => !known.has(e.id));
   if (fresh.length) {
-    await withTimeout(
-      g.queues.events.addBulk(fresh.map((e) => ({ name: e.type, data: e, opts: { jobId: eventJobId(e.id) } }))),
-      ENQUEUE_TIMEOUT_MS,
-    );
+    await withStoreTimeout(g.queues.events.addBulk(fresh.map((e) => ({ name: e.type, data: e, opts: { jobId: eventJobId(e.id) } }))));
   }
   return { accepted: fresh.map((e) => e.id), duplicates: ids.filter((id) => known.has(id)) };
 }

@@ -16,16 +16,23 @@ export interface PlatformSink {
   /** statuses answered before accepting (e.g. [503, 503] = down twice) */
   failures: number[];
   badSignatures: number;
+  /** callback id of every POST, failed ones included: the id must be stable across retries */
+  attempts: string[];
   close(): Promise<void>;
 }
 
 export async function startPlatformSink(secret: string): Promise<PlatformSink> {
-  const sink: Omit<PlatformSink, 'url' | 'close'> = { callbacks: [], failures: [], badSignatures: 0 };
+  const sink: Omit<PlatformSink, 'url' | 'close'> = { callbacks: [], failures: [], badSignatures: 0, attempts: [] };
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
+      try {
+        sink.attempts.push((JSON.parse(body.toString('utf8')) as { id: string }).id);
+      } catch {
+        sink.attempts.push('<not json>');
+      }
       const failWith = sink.failures.shift();
       if (failWith) {
         res.writeHead(failWith);

@@ -1,16 +1,29 @@
 // Inboxes (per actor, shared, instance): authenticate, dedupe, queue, answer 202.
-import { Router } from 'express';
+import { type Request, type Response, Router } from 'express';
 import type { Gateway } from '../../gateway';
 import { authenticateInbox } from '../../inbox/authenticate';
 import { jobIdOf } from '../../queue/jobs';
+import { StoreUnavailableError, assertStoreReady, withStoreTimeout } from '../../store/availability';
 import { sendProblem } from '../problem';
 import { rawBody } from '../raw-body';
 
 export function inboxRouter(g: Gateway): Router {
   const router = Router();
   router.post(['/inbox', '/users/:username/inbox', '/actor/inbox'], rawBody, async (req, res) => {
+    try {
+      assertStoreReady(g.redis, g.queueRedis);
+      await receive(req, res);
+    } catch (e) {
+      if (!(e instanceof StoreUnavailableError)) throw e;
+      req.log.warn({ err: e }, 'inbox: store unavailable');
+      // Remote servers retry on 5xx: nothing is lost, nothing half-applied.
+      sendProblem(res, { status: 503, title: 'Service Unavailable', detail: 'try again later' }, { 'retry-after': '30' });
+    }
+  });
+
+  async function receive(req: Request, res: Response) {
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const auth = await authenticateInbox(g, { method: req.method, path: req.originalUrl, headers: req.headers, body });
+    const auth = await withStoreTimeout(authenticateInbox(g, { method: req.method, path: req.originalUrl, headers: req.headers, body }), 15000);
     if (!auth.ok) {
       g.metrics.inbox.inc({ result: 'refused', reason: auth.reason });
       req.log.info({ reason: auth.reason, detail: auth.detail }, 'inbox: refused');
@@ -21,13 +34,15 @@ export function inboxRouter(g: Gateway): Router {
       return res.status(202).end();
     }
     // The job id makes a concurrent redelivery of the same activity a no-op.
-    await g.queues.inbox.add(
-      'activity',
-      { activity: auth.activity, activityId: auth.activityId, signer: auth.signer, receivedAt: new Date().toISOString() },
-      { jobId: jobIdOf('inbox', auth.activityId) },
+    await withStoreTimeout(
+      g.queues.inbox.add(
+        'activity',
+        { activity: auth.activity, activityId: auth.activityId, signer: auth.signer, receivedAt: new Date().toISOString() },
+        { jobId: jobIdOf('inbox', auth.activityId) },
+      ),
     );
     g.metrics.inbox.inc({ result: 'accepted', reason: '' });
     res.status(202).end();
-  });
+  }
   return router;
 }

@@ -2,7 +2,8 @@
 import { Router } from 'express';
 import type { Gateway } from '../../gateway';
 import { verifyPayloadSignature } from '../../platform/hmac';
-import { StoreUnavailableError, acceptEvents } from '../../platform/intake';
+import { acceptEvents } from '../../platform/intake';
+import { StoreUnavailableError } from '../../store/availability';
 import { validateEventBody } from '../../platform/validate-events';
 import { sendProblem } from '../problem';
 import { parseJson, rawBody } from '../raw-body';

@@ -1,0 +1,22 @@
+// Request paths must answer quickly when Redis is down: 503 + Retry-After, never a hang.
+import type { Redis } from 'ioredis';
+
+export class StoreUnavailableError extends Error {}
+
+export const STORE_TIMEOUT_MS = 3000;
+
+export function assertStoreReady(...clients: Redis[]): void {
+  const down = clients.find((c) => c.status !== 'ready');
+  if (down) throw new StoreUnavailableError(`store is ${down.status}`);
+}
+
+/** Rejects with StoreUnavailableError after `ms`; the operation itself may still complete. */
+export function withStoreTimeout<T>(p: Promise<T>, ms = STORE_TIMEOUT_MS): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p.finally(() => clearTimeout(timer)),
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new StoreUnavailableError(`store did not answer in ${ms} ms`)), ms);
+    }),
+  ]);
+}

@@ -1,0 +1,76 @@
+// The gateway as real processes: start-up checks, the newcomer's local Redis, the gateway and
+// worker halves run apart, and SIGTERM stops cleanly without losing queued work.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { accountData, at, eventId, sendEvents } from '../support/platform-events';
+import { freePorts, spawnGateway } from '../support/spawn-gateway';
+import { TEST_SECRETS } from '../support/test-config';
+import { deletePrefix, eventually } from '../support/test-gateway';
+
+jest.setTimeout(60000);
+
+const cwd = mkdtempSync(join(tmpdir(), 'fedigate-proc-'));
+afterAll(() => rmSync(cwd, { recursive: true, force: true }));
+
+const baseEnv = (port: number, extra: Record<string, string> = {}) => ({
+  ...TEST_SECRETS,
+  PLATFORM_CALLBACK_URL: 'http://127.0.0.1:9/callbacks',
+  PORT: String(port),
+  PUBLIC_ORIGIN: `http://127.0.0.1:${port}`,
+  LOG_LEVEL: 'info',
+  ...extra,
+});
+
+test('a bad configuration stops start-up with a message naming each variable', async () => {
+  const p = spawnGateway('all', { PORT: 'eighty', PLATFORM_WEBHOOK_SECRET: 'short', PUBLIC_ORIGIN: 'ftp://x' }, cwd);
+  expect(await p.stop('SIGCONT')).toBe(1);
+  const out = p.output();
+  for (const name of ['PORT', 'PLATFORM_WEBHOOK_SECRET', 'PUBLIC_ORIGIN', 'ADMIN_TOKEN: is required', 'PLATFORM_CALLBACK_URL: is required']) {
+    expect(out).toContain(name);
+  }
+});
+
+test('with REDIS_URL unset and no Redis answering, npm start runs a local redis-server (AOF) and stops it on SIGTERM', async () => {
+  const [port, redisPort] = (await freePorts(2)) as [number, number];
+  const p = spawnGateway('all', baseEnv(port, { LOCAL_REDIS_PORT: String(redisPort) }), cwd);
+  await p.waitForOutput('started a local redis-server');
+  await p.waitForOutput('fedigate listening');
+  const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+  expect(ready.status).toBe(200);
+  const local = new Redis(`redis://127.0.0.1:${redisPort}`);
+  expect(((await local.config('GET', 'appendonly')) as string[])[1]).toBe('yes');
+  local.disconnect();
+  expect(await p.stop()).toBe(0);
+  expect(p.output()).toContain('"msg":"stopped"');
+  const probe = new Redis(`redis://127.0.0.1:${redisPort}`, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+  probe.on('error', () => undefined);
+  await expect(probe.connect()).rejects.toThrow();
+  probe.disconnect();
+});
+
+test('gateway and worker run as separate processes; events accepted before a restart are applied after it', async () => {
+  const [port] = (await freePorts(1)) as [number];
+  const prefix = `proc${Date.now().toString(36)}`;
+  const env = baseEnv(port, { REDIS_URL: 'redis://127.0.0.1:6379', REDIS_PREFIX: prefix });
+  try {
+    const gateway = spawnGateway('gateway', env, cwd);
+    await gateway.waitForOutput('fedigate listening');
+    const ev = { id: eventId('split'), type: 'account.enabled', occurredAt: at(0), data: { account: accountData('a-split', 'splitter') } };
+    expect((await sendEvents(`http://127.0.0.1:${port}`, ev)).status).toBe(202);
+    // No worker yet: the actor is not published.
+    expect((await fetch(`http://127.0.0.1:${port}/users/splitter`)).status).toBe(404);
+    expect(await gateway.stop()).toBe(0);
+
+    const worker = spawnGateway('worker', env, cwd);
+    const gateway2 = spawnGateway('gateway', env, cwd);
+    await gateway2.waitForOutput('fedigate listening');
+    await eventually(async () => (await fetch(`http://127.0.0.1:${port}/users/splitter`, { headers: { accept: 'application/activity+json' } })).status === 200, 'the worker to apply the queued event', 20000);
+    expect(await worker.stop()).toBe(0);
+    expect(await gateway2.stop()).toBe(0);
+    expect(worker.output()).toContain('"msg":"stopped"');
+  } finally {
+    await deletePrefix('redis://127.0.0.1:6379', prefix);
+  }
+});

@@ -1,0 +1,97 @@
+// Deliveries and callbacks under failure: 5xx retried on the schedule, 4xx final, Retry-After
+// honoured, callbacks retried with the same id until the platform takes them.
+import type { Job } from 'bullmq';
+import { type PlatformSink, startPlatformSink } from '../support/platform-sink';
+import { accountData, at, eventId, postData, sendEvents } from '../support/platform-events';
+import { type RemoteServer, startRemoteServer } from '../support/remote-server';
+import { TEST_SECRETS } from '../support/test-config';
+import { type TestGateway, eventually, startTestGateway } from '../support/test-gateway';
+import type { DeliveryJob } from '../../services/queue/jobs';
+
+let sink: PlatformSink;
+let remote: RemoteServer;
+let gw: TestGateway;
+let posts = 0;
+
+beforeAll(async () => {
+  sink = await startPlatformSink(TEST_SECRETS.PLATFORM_CALLBACK_SECRET);
+  remote = await startRemoteServer();
+  gw = await startTestGateway({ workers: true, env: { PLATFORM_CALLBACK_URL: sink.url } });
+  await sendEvents(gw.url, { id: eventId('en'), type: 'account.enabled', occurredAt: at(0), data: { account: accountData('a-r', 'erin') } });
+  await eventually(async () => (await gw.g.accounts.get('a-r'))?.state === 'enabled', 'enabled');
+  await gw.g.followers.add('a-r', { actor: remote.actorUri('bob'), inbox: `${remote.origin}/users/bob/inbox`, sharedInbox: `${remote.origin}/inbox`, followId: `${remote.origin}/f/1`, since: at(0) });
+});
+
+afterAll(async () => {
+  await gw.close();
+  await remote.close();
+  await sink.close();
+});
+
+/** Posts once; returns the delivery job for the remote shared inbox once it is in `state`. */
+async function postAndWatch(state: 'delayed' | 'failed' | 'completed'): Promise<Job<DeliveryJob>> {
+  const id = `p-r${++posts}`;
+  await sendEvents(gw.url, { id: eventId('c'), type: 'post.created', occurredAt: at(10 + posts), data: { post: postData(id, 'a-r') } });
+  return eventually(async () => {
+    const jobs = (await gw.g.queues.delivery.getJobs([state])) as Job<DeliveryJob>[];
+    return jobs.find((j) => j.data.activityId.includes(encodeURIComponent('c-')) && j.data.inbox === `${remote.origin}/inbox` && !seen.has(j.id!) && (seen.add(j.id!), true));
+  }, `a ${state} delivery job`);
+}
+const seen = new Set<string>();
+
+test('a 5xx is retried on the Mastodon schedule, then delivered', async () => {
+  remote.inboxReplies.push(503);
+  const job = await postAndWatch('delayed');
+  expect(job.attemptsMade).toBe(1);
+  expect(job.failedReason).toBe('http_503');
+  // Attempt 1 waits 1^4 + 15 + rand(10)·2 seconds.
+  expect(job.delay).toBeGreaterThanOrEqual(16_000);
+  expect(job.delay).toBeLessThanOrEqual(34_000);
+  await job.promote();
+  await eventually(async () => (await gw.g.queues.delivery.getJob(job.id!))?.finishedOn, 'the retried delivery');
+  const done = await gw.g.queues.delivery.getJob(job.id!);
+  expect(await done?.isCompleted()).toBe(true);
+  const noteId = (JSON.parse((await gw.g.activities.body(job.data.activityId))!) as { object: { id: string } }).object.id;
+  // The remote saw two POSTs: the one it answered 503 and the retry.
+  expect(remote.received.filter((r) => r.path === '/inbox' && (r.json.object as { id: string }).id === noteId)).toHaveLength(2);
+});
+
+test('a 4xx other than 401/408/429 is final: failed after one attempt, never retried', async () => {
+  remote.inboxReplies.push(403);
+  const job = await postAndWatch('failed');
+  expect(job.attemptsMade).toBe(1);
+  expect(job.failedReason).toBe('http_403');
+});
+
+test('429 with Retry-After waits at least as long as the server asked', async () => {
+  const { createServer } = await import('node:http');
+  const slow = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(429, { 'retry-after': '600' });
+      res.end();
+    });
+  });
+  await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
+  const inbox = `http://127.0.0.1:${(slow.address() as { port: number }).port}/inbox`;
+  const activity = { id: `${gw.url}/activities/manual-429`, type: 'Like', actor: `${gw.url}/users/erin`, object: `${remote.origin}/notes/1` };
+  await gw.g.activities.save(activity);
+  await gw.g.queues.delivery.add('deliver', { activityId: activity.id, signer: { accountId: 'a-r' }, inbox }, { jobId: 'manual-429' });
+  const job = await eventually(async () => {
+    const j = await gw.g.queues.delivery.getJob('manual-429');
+    return j && (await j.isDelayed()) ? j : undefined;
+  }, 'the delayed 429 job');
+  expect(job.failedReason).toBe('http_429');
+  expect(job.delay).toBeGreaterThanOrEqual(600_000);
+  slow.close();
+});
+
+test('callbacks are retried while the platform answers 5xx, with the same id each time', async () => {
+  sink.failures.push(503, 502);
+  const like = { '@context': 'https://www.w3.org/ns/activitystreams', id: `${remote.origin}/likes/retry`, type: 'Like', actor: remote.actorUri('bob'), object: `${gw.url}/posts/p-r1` };
+  expect((await remote.post(`${gw.url}/inbox`, like)).status).toBe(202);
+  const cb = await eventually(() => sink.callbacks.find((c) => c.data.activityId === like.id), 'the callback after two failures', 15000);
+  const attempts = sink.attempts.filter((id) => id === cb.id);
+  expect(attempts).toHaveLength(3);
+  expect(cb.type).toBe('fediverse.like.created');
+});
