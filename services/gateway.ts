@@ -12,6 +12,7 @@ import { type ActorResolver, createActorResolver } from './remote/actor-resolver
 import { createHttpAgent } from './remote/http-agent';
 import { type FetchDocument, createFetcher } from './remote/signed-fetch';
 import { privateKeyFromPem } from './signatures/keys';
+import { LruMap } from './signatures/lru';
 import { type AccountStore, accountStore } from './store/accounts';
 import { type ActivityStore, activityStore } from './store/activities';
 import { type DedupeStore, dedupeStore } from './store/dedupe';
@@ -71,6 +72,9 @@ export function createGateway(config: Config, logger: Logger): Gateway {
     const pair = await accounts.instanceKeys();
     return { keyId: u.instanceKey, privateKey: privateKeyFromPem(pair.privateKeyPem) };
   };
+  // Signing keys per account for a minute: deliveries of one fan-out share one Redis read.
+  const SIGNING_KEY_TTL_MS = 60_000;
+  const signingKeys = new LruMap<string, { key: SigningKey; until: number }>(10_000);
   const fetchDocument = createFetcher({ agent, allowPrivateAddresses: config.allowPrivateAddresses, userAgent, instanceKey });
 
   return {
@@ -93,9 +97,13 @@ export function createGateway(config: Config, logger: Logger): Gateway {
     userAgent,
     async signingKey(signer) {
       if ('instance' in signer) return instanceKey();
+      const hit = signingKeys.get(signer.accountId);
+      if (hit && hit.until > Date.now()) return hit.key;
       const [stored, pair] = await Promise.all([accounts.get(signer.accountId), accounts.keys(signer.accountId)]);
       if (!stored || !pair) return undefined;
-      return { keyId: u.key(stored.account.username), privateKey: privateKeyFromPem(pair.privateKeyPem) };
+      const key = { keyId: u.key(stored.account.username), privateKey: privateKeyFromPem(pair.privateKeyPem) };
+      signingKeys.set(signer.accountId, { key, until: Date.now() + SIGNING_KEY_TTL_MS });
+      return key;
     },
     async close() {
       await closeQueues(queues);

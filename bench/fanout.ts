@@ -1,0 +1,94 @@
+// Fan-out: signed deliveries per second from one post to N loopback inboxes through the real
+// queues and workers (this process), beside raw RSA-2048 crypto.sign per second on one core,
+// measured in the same run. Run: npm run bench:fanout  (FOLLOWERS=2000 by default).
+import { createPrivateKey, generateKeyPairSync, sign } from 'node:crypto';
+import { fork } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { signPayload } from '../services/platform/hmac';
+import { deletePrefix, startTestGateway } from '../test/support/test-gateway';
+import { TEST_SECRETS } from '../test/support/test-config';
+
+const FOLLOWERS = Number(process.env.FOLLOWERS ?? 2000);
+const SERVERS = 20;
+
+function rawSignsPerSecond(ms = 2000): number {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+  const key = createPrivateKey(privateKey);
+  const data = Buffer.from('(request-target): post /inbox\nhost: example\ndate: x\ndigest: SHA-256=abc\ncontent-type: application/activity+json');
+  const start = process.hrtime.bigint();
+  let n = 0;
+  while (Number(process.hrtime.bigint() - start) / 1e6 < ms) {
+    sign('sha256', data, key);
+    n++;
+  }
+  return n / (Number(process.hrtime.bigint() - start) / 1e9);
+}
+
+async function main() {
+  // The inboxes run in a child process, so their HTTP parsing does not share the workers' core.
+  const inboxes = fork(__filename, ['inboxes'], { execArgv: ['-r', '@swc-node/register'] });
+  const origins = await new Promise<string[]>((ok) => inboxes.once('message', (m) => ok(m as string[])));
+  const allIn = new Promise<void>((ok) => inboxes.on('message', (m) => m === 'done' && ok()));
+  inboxes.send(FOLLOWERS);
+
+  const gw = await startTestGateway({ workers: true, env: { DELIVERY_CONCURRENCY: '100' } });
+  const send = (body: unknown) => {
+    const raw = JSON.stringify(body);
+    return fetch(`${gw.url}/platform/events`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-signature': signPayload(TEST_SECRETS.PLATFORM_WEBHOOK_SECRET, raw) }, body: raw });
+  };
+  await send({ id: 'bench-enable', type: 'account.enabled', occurredAt: new Date().toISOString(), data: { account: { id: 'bench', username: 'bench', displayName: 'Bench', summary: '', profileUrl: 'https://platform.example/bench', manuallyApprovesFollowers: false, discoverable: true, indexable: true, createdAt: new Date().toISOString() } } });
+  while ((await gw.g.accounts.get('bench'))?.state !== 'enabled') await new Promise((r) => setTimeout(r, 20));
+  // Distinct personal inboxes (no shared inbox): every follower costs one signed POST.
+  const pipeline = gw.g.queueRedis.pipeline();
+  for (let i = 0; i < FOLLOWERS; i++) {
+    const origin = origins[i % SERVERS]!;
+    pipeline.hset(gw.g.keys.followers('bench'), `${origin}/users/u${i}`, JSON.stringify({ actor: `${origin}/users/u${i}`, inbox: `${origin}/users/u${i}/inbox`, followId: `${origin}/f/${i}`, since: new Date().toISOString() }));
+  }
+  await pipeline.exec();
+
+  const rawRate = rawSignsPerSecond();
+  const rssBefore = process.memoryUsage().rss;
+  let rssPeak = rssBefore;
+  const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 50);
+  const t0 = process.hrtime.bigint();
+  await send({ id: 'bench-post', type: 'post.created', occurredAt: new Date().toISOString(), data: { post: { id: 'bench-post', accountId: 'bench', createdAt: new Date().toISOString(), text: 'benchmark post #bench', visibility: 'public' } } });
+  await allIn;
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  clearInterval(sampler);
+  const rate = FOLLOWERS / seconds;
+
+  console.log(`fan-out: ${FOLLOWERS} followers on ${SERVERS} loopback servers (child process); gateway HTTP + workers in one process, delivery concurrency 100`);
+  console.log(`  raw crypto.sign RSA-2048 (1 core, cached KeyObject): ${Math.round(rawRate)} signs/s`);
+  console.log(`  signed deliveries through the queue:                 ${Math.round(rate)} deliveries/s (${seconds.toFixed(2)} s from event to last inbox)`);
+  console.log(`  ratio to one core's raw signing:                     ${(rate / rawRate).toFixed(2)}`);
+  console.log(`  RSS: ${(rssBefore / 2 ** 20).toFixed(0)} MiB before, ${(rssPeak / 2 ** 20).toFixed(0)} MiB peak`);
+
+  await gw.close();
+  await deletePrefix(gw.g.config.redisUrl!, gw.g.config.redisPrefix);
+  inboxes.kill();
+}
+
+/** Child: SERVERS loopback inbox servers; reports their origins, then 'done' after N POSTs. */
+async function serveInboxes() {
+  let expected = Infinity;
+  let received = 0;
+  process.on('message', (n) => (expected = Number(n)));
+  const servers = await Promise.all(Array.from({ length: SERVERS }, () => new Promise<ReturnType<typeof createServer>>((ok) => {
+    const s = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(202).end();
+        if (++received === expected) process.send!('done');
+      });
+    });
+    s.listen(0, '127.0.0.1', () => ok(s));
+  })));
+  process.send!(servers.map((s) => `http://127.0.0.1:${(s.address() as AddressInfo).port}`));
+}
+
+if (process.argv[2] === 'inboxes') void serveInboxes();
+else main().then(() => process.exit(0), (e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,9 @@
+'use strict';
+// npm run bench: every benchmark, each printing its baseline beside it.
+const { execFileSync } = require('node:child_process');
+const path = require('node:path');
+const root = path.resolve(__dirname, '..');
+const run = (args) => execFileSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
+execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+run(['bench/signatures.js']);
+run(['-r', '@swc-node/register', 'bench/fanout.ts']);
