@@ -32,6 +32,7 @@ export const JOB_OPTIONS: Record<QueueName, JobsOptions> = {
   // ~16 attempts over more than two days (Mastodon's reference schedule): see workers/backoff.ts
   delivery: { attempts: 16, backoff: { type: 'delivery', delay: 0 }, ...keep },
   inbox: { attempts: 10, backoff: { type: 'capped-exponential', delay: 1000 }, ...keep },
-  // At least 24 hours of retries while the platform is down: 60 attempts capped at 30 min apart.
-  callbacks: { attempts: 60, backoff: { type: 'capped-exponential', delay: 1000 }, ...keep },
+  // At least 24 hours of retries while the platform is down, even at the shortest jitter:
+  // 110 attempts, 15-30 min apart once capped, span 24.8 h at least (37 h on average).
+  callbacks: { attempts: 110, backoff: { type: 'capped-exponential', delay: 1000 }, ...keep },
 };

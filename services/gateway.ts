@@ -43,7 +43,10 @@ export interface Gateway {
   followers: FollowerStore;
   activities: ActivityStore;
   dedupe: DedupeStore;
+  /** outbound to the fediverse: SSRF-guarded */
   agent: Agent;
+  /** to the operator-configured platform callback URL, which is private by design: unguarded */
+  platformAgent: Agent;
   fetchDocument: FetchDocument;
   actors: ActorResolver;
   metrics: Metrics;
@@ -63,10 +66,12 @@ export function createGateway(config: Config, logger: Logger): Gateway {
   for (const [name, queue] of Object.entries(queues)) {
     queue.on('error', (err: Error) => logger.warn({ queue: name, err: err.message }, 'queue connection error'));
   }
-  // Stores used by workers ride the patient connection; request paths use the fast-failing one.
-  const accounts = accountStore(queueRedis, keys);
+  // Stores use the fail-fast client: during an outage a request answers 503 at once and a job
+  // fails and is retried by BullMQ, whose own connection waits the outage out.
+  const accounts = accountStore(redis, keys);
   const userAgent = `fedigate/${VERSION} (+${config.publicOrigin}/)`;
   const agent = createHttpAgent({ allowPrivateAddresses: config.allowPrivateAddresses });
+  const platformAgent = createHttpAgent({ allowPrivateAddresses: true, connectionsPerOrigin: 32 });
 
   const instanceKey = async (): Promise<SigningKey> => {
     const pair = await accounts.instanceKeys();
@@ -86,13 +91,14 @@ export function createGateway(config: Config, logger: Logger): Gateway {
     uris: u,
     queues,
     accounts,
-    posts: postStore(queueRedis, keys),
-    followers: followerStore(queueRedis, keys),
-    activities: activityStore(queueRedis, keys),
+    posts: postStore(redis, keys),
+    followers: followerStore(redis, keys),
+    activities: activityStore(redis, keys),
     dedupe: dedupeStore(redis, keys),
     agent,
+    platformAgent,
     fetchDocument,
-    actors: createActorResolver(queueRedis, keys, fetchDocument),
+    actors: createActorResolver(redis, keys, fetchDocument),
     metrics: createMetrics(queues),
     userAgent,
     async signingKey(signer) {
@@ -108,6 +114,7 @@ export function createGateway(config: Config, logger: Logger): Gateway {
     async close() {
       await closeQueues(queues);
       await agent.close();
+      await platformAgent.close();
       redis.disconnect();
       queueRedis.disconnect();
     },

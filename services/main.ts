@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const redis = await ensureRedis(config, logger);
   const g = createGateway({ ...config, redisUrl: redis.url }, logger);
-  await waitReady(g.queueRedis, 15000);
+  await Promise.all([waitReady(g.queueRedis, 15000), waitReady(g.redis, 15000)]);
 
   const server = mode === 'worker' ? undefined : createServer(createApp(g));
   server?.on('error', (err) => {
@@ -36,6 +36,12 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down: finishing active jobs');
+    // Jobs still running after the deadline are handed back by BullMQ's stalled-job check.
+    const deadline = setTimeout(() => {
+      logger.error('shutdown deadline passed; exiting with work handed back to the queue');
+      process.exit(1);
+    }, 30_000);
+    deadline.unref();
     await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
     await workers?.close();
     await g.close();

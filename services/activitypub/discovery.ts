@@ -1,5 +1,5 @@
 // WebFinger, host-meta and NodeInfo documents (pure: the route looks the account up).
-import type { Uris } from './uris';
+import { type Uris, safeDecode } from './uris';
 
 export type WebfingerQuery =
   | { kind: 'acct'; username: string }
@@ -19,7 +19,8 @@ export function parseWebfingerResource(resource: string | undefined, handleDomai
   }
   const prefix = `${u.origin}/users/`;
   if (resource.startsWith(prefix)) {
-    const name = decodeURIComponent(resource.slice(prefix.length));
+    const name = safeDecode(resource.slice(prefix.length));
+    if (name === undefined) return { kind: 'invalid', reason: 'malformed percent-encoding' };
     return name && !name.includes('/') ? { kind: 'acct', username: name } : { kind: 'foreign' };
   }
   if (/^https?:\/\//.test(resource)) return { kind: 'foreign' };

@@ -1,5 +1,5 @@
 // Inbound activity → a command for the gateway to carry out, or a named reason to refuse it (pure).
-import { type Json, type JsonObject, firstId, hasType, idOf, isObject, typeOf } from './as-read';
+import { type Json, type JsonObject, firstId, hasType, idOf, isObject, sameOrigin, typeOf } from './as-read';
 import { type Uris, localPostIdOf, localUsernameOf } from './uris';
 
 export type InboundCommand =
@@ -27,6 +27,10 @@ export function translateInbound(activity: JsonObject, signerActor: string, u: U
   if (!type) return refuse('missing_type');
   if (!actor) return refuse('missing_actor');
   if (actor !== signerActor) return refuse('actor_mismatch', `activity actor ${actor} is not the signer ${signerActor}`);
+  // An actor names its own activities: an id on another server would let it claim (and so
+  // pre-empt, as a replay key) that server's activities.
+  const ownId = idOf(activity);
+  if (ownId && !sameOrigin(ownId, actor)) return refuse('id_origin_mismatch', `activity id ${ownId} is not on the actor's server`);
   const object = activity.object as Json | undefined;
 
   switch (type) {
@@ -60,7 +64,9 @@ function translateCreate(object: Json | undefined, actor: string, u: Uris): Inbo
   if (!hasType(object, 'Note', 'Article', 'Page', 'Question')) return refuse('unsupported_object_type', String(typeOf(object)));
   const author = firstId(object.attributedTo);
   if (author !== actor) return refuse('attribution_mismatch', `object attributed to ${author ?? 'nobody'}`);
-  if (!idOf(object)) return refuse('missing_object_id');
+  const objectId = idOf(object);
+  if (!objectId) return refuse('missing_object_id');
+  if (!sameOrigin(objectId, actor)) return refuse('object_origin_mismatch', `object ${objectId} is not on the actor's server`);
   const parent = firstId(object.inReplyTo);
   const postId = parent ? localPostIdOf(u, parent) : undefined;
   if (!postId) return refuse('not_addressed_to_local', 'not a reply to a local post');

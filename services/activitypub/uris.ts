@@ -23,13 +23,22 @@ export function uris(origin: string) {
   };
 }
 
+/** decodeURIComponent that answers undefined for malformed escapes instead of throwing. */
+export function safeDecode(s: string): string | undefined {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Splits a local actor URI back into its username, or undefined when it is not ours. */
 export function localUsernameOf(u: Uris, uri: string): string | undefined {
   const prefix = `${u.origin}/users/`;
   if (!uri.startsWith(prefix)) return undefined;
   const rest = uri.slice(prefix.length);
   if (rest.length === 0 || rest.includes('/') || rest.includes('#')) return undefined;
-  return decodeURIComponent(rest);
+  return safeDecode(rest);
 }
 
 /** Splits a local post URI back into its post id, or undefined when it is not ours. */
@@ -38,5 +47,5 @@ export function localPostIdOf(u: Uris, uri: string): string | undefined {
   if (!uri.startsWith(prefix)) return undefined;
   const rest = uri.slice(prefix.length);
   if (rest.length === 0 || rest.includes('/') || rest.includes('#')) return undefined;
-  return decodeURIComponent(rest);
+  return safeDecode(rest);
 }

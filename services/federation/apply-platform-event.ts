@@ -10,7 +10,7 @@ import { enqueueFanout } from './enqueue';
 /** The account a post event names is not known yet (its account.enabled may still be queued). */
 export class AccountNotReadyError extends Error {}
 
-export type EventOutcome = 'applied' | 'stale' | 'duplicate' | 'account_disabled' | 'no_change';
+export type EventOutcome = 'applied' | 'stale' | 'duplicate' | 'account_disabled' | 'no_change' | 'owner_mismatch';
 
 export async function applyPlatformEvent(g: Gateway, event: PlatformEvent): Promise<EventOutcome> {
   if (await g.dedupe.isEventApplied(event.id)) return 'duplicate';
@@ -50,8 +50,15 @@ async function applyAccount(g: Gateway, eventId: string, enable: boolean, accoun
 
 async function applyPost(g: Gateway, eventId: string, occurredAt: Date, accountId: string, postId: string, post?: Post): Promise<EventOutcome> {
   const owner = await g.accounts.get(accountId);
-  if (!owner) throw new AccountNotReadyError(`account ${accountId} is not known yet`);
+  // Pending: an account.updated overtook its account.enabled; wait for it rather than drop.
+  if (!owner || owner.state === 'pending') throw new AccountNotReadyError(`account ${accountId} is not enabled yet`);
   if (owner.state !== 'enabled') return 'account_disabled';
+  // A post belongs to the account that created it; another account's events cannot touch it.
+  const existing = await g.posts.get(postId);
+  if (existing?.accountId && existing.accountId !== accountId) {
+    g.logger.warn({ postId, accountId, owner: existing.accountId }, 'post event names another account than the post\'s owner');
+    return 'owner_mismatch';
+  }
   const result = await g.posts.apply(eventId, occurredAt, postId, accountId, post);
   if (result.status === 'stale') return 'stale';
   if (result.action !== 'none') await federate(g, eventId, occurredAt, owner.account.username, accountId, postId, result.action);
@@ -76,7 +83,7 @@ async function federate(g: Gateway, eventId: string, occurredAt: Date, username:
   await enqueueFanout(
     g,
     action === 'create'
-      ? { activityId: activity.id, signer, audience: 'followers', recordOnPost: postId }
-      : { activityId: activity.id, signer, audience: 'post', postId },
+      ? { activityId: activity.id, signer, audience: 'followers', recordOnPost: postId, livePostId: postId }
+      : { activityId: activity.id, signer, audience: 'post', postId, livePostId: postId },
   );
 }

@@ -5,7 +5,7 @@ import type { CallbackJob } from '../queue/jobs';
 import { postCallback } from '../remote/platform-client';
 
 export async function runCallback(g: Gateway, envelope: CallbackJob): Promise<void> {
-  const outcome = await postCallback(g.agent, g.config.callbackUrl, g.config.callbackSecret, envelope);
+  const outcome = await postCallback(g.platformAgent, g.config.callbackUrl, g.config.callbackSecret, envelope);
   g.metrics.callbacks.inc({ outcome: outcome.ok ? 'delivered' : outcome.retry ? 'retry' : 'final' });
   if (outcome.ok) return;
   if (!outcome.retry) throw new UnrecoverableError(`platform refused callback: ${outcome.reason}`);

@@ -7,10 +7,14 @@ export async function enqueueFanout(g: Gateway, job: FanoutJob): Promise<void> {
   await g.queues.fanout.add('fanout', job, { jobId: jobIdOf('fanout', job.activityId) });
 }
 
-export async function enqueueDeliveries(g: Gateway, activityId: string, signer: Signer, inboxes: string[]): Promise<void> {
+export async function enqueueDeliveries(g: Gateway, activityId: string, signer: Signer, inboxes: string[], livePostId?: string): Promise<void> {
   if (inboxes.length === 0) return;
   await g.queues.delivery.addBulk(
-    inboxes.map((inbox) => ({ name: 'deliver', data: { activityId, signer, inbox }, opts: { jobId: jobIdOf('delivery', activityId, inbox) } })),
+    inboxes.map((inbox) => ({
+      name: 'deliver',
+      data: { activityId, signer, inbox, ...(livePostId ? { livePostId } : {}) },
+      opts: { jobId: jobIdOf('delivery', activityId, inbox) },
+    })),
   );
 }
 

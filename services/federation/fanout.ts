@@ -9,7 +9,7 @@ export async function fanout(g: Gateway, job: FanoutJob): Promise<{ inboxes: num
   let inboxes = 0;
   const send = async (page: string[]) => {
     const unique = [...new Set(page)];
-    await enqueueDeliveries(g, job.activityId, job.signer, unique);
+    await enqueueDeliveries(g, job.activityId, job.signer, unique, job.livePostId);
     if (job.recordOnPost) await g.posts.addInboxes(job.recordOnPost, unique);
     inboxes += unique.length;
   };

@@ -1,5 +1,5 @@
 // Carries out a verified inbound activity: state in Redis, an Accept to send, a callback to make.
-import { type JsonObject, asArray, isObject, str } from '../activitypub/as-read';
+import { type JsonObject, asArray, hostOf, isObject, str } from '../activitypub/as-read';
 import { type RemoteActor, callbackEnvelope, remoteActorOf, remotePostOf } from '../activitypub/callbacks';
 import { type InboundCommand, translateInbound } from '../activitypub/inbound';
 import { acceptFollow } from '../activitypub/outbound';
@@ -42,6 +42,14 @@ async function remoteActor(g: Gateway, uri: string): Promise<{ doc: JsonObject; 
   return { doc: found.actor, actor: remoteActorOf(found.actor) };
 }
 
+/** The actor as cached or fetched; when its server is gone, what its URI alone tells. */
+async function remoteActorOrBare(g: Gateway, uri: string): Promise<RemoteActor> {
+  const found = await g.actors.actor(uri);
+  if (found.ok) return remoteActorOf(found.actor);
+  const name = uri.replace(/\/+$/, '').split('/').pop() ?? 'unknown';
+  return { uri, handle: `@${name}@${hostOf(uri) ?? 'unknown'}`, name, summaryHtml: '' };
+}
+
 async function onFollow(g: Gateway, cmd: Extract<InboundCommand, { kind: 'follow' }>, receivedAt: string): Promise<InboundOutcome> {
   const local = await g.accounts.getByUsername(cmd.username);
   if (!local || local.state !== 'enabled') return ignored('unknown_local_actor');
@@ -67,15 +75,16 @@ async function onFollow(g: Gateway, cmd: Extract<InboundCommand, { kind: 'follow
   return { outcome: 'applied', kind: 'follow' };
 }
 
-async function onUndoFollow(g: Gateway, actorUri: string, username: string | undefined, receivedAt: string, followId?: string): Promise<InboundOutcome> {
+async function onUndoFollow(g: Gateway, actorUri: string, username: string | undefined, receivedAt: string): Promise<InboundOutcome> {
   const accountId = username ? await g.accounts.idByUsername(username) : undefined;
   if (!accountId) return ignored('unknown_local_actor');
-  const previous = await g.followers.get(accountId, actorUri) ?? await g.followers.getRequest(accountId, actorUri);
-  const removed = await g.followers.remove(accountId, actorUri);
-  if (removed === 'none') return ignored('not_following');
-  const { actor } = await remoteActor(g, actorUri);
-  const cause = followId ?? previous?.followId ?? actorUri;
-  await enqueueCallback(g, callbackEnvelope('fediverse.follower.removed', `${cause}#undo`, { accountId, follower: actor }, new Date(receivedAt)));
+  const previous = (await g.followers.get(accountId, actorUri)) ?? (await g.followers.getRequest(accountId, actorUri));
+  if (!previous) return ignored('not_following');
+  // Callback first, removal second: a retry after a crash in between finds the follower again
+  // and the callback's stable id keeps it from being sent twice.
+  const follower = await remoteActorOrBare(g, actorUri);
+  await enqueueCallback(g, callbackEnvelope('fediverse.follower.removed', `${previous.followId}#undo`, { accountId, follower }, new Date(receivedAt)));
+  await g.followers.remove(accountId, actorUri);
   return { outcome: 'applied', kind: 'undo-follow' };
 }
 
@@ -83,7 +92,7 @@ async function onUndoRef(g: Gateway, actorUri: string, undoneId: string, receive
   const follow = await g.followers.byFollowId(undoneId);
   if (follow && follow.actor === actorUri) {
     const account = await g.accounts.get(follow.accountId);
-    return onUndoFollow(g, actorUri, account?.account.username, receivedAt, undoneId);
+    return onUndoFollow(g, actorUri, account?.account.username, receivedAt);
   }
   return onUndoLike(g, actorUri, undoneId, receivedAt);
 }
@@ -103,7 +112,7 @@ async function onUndoLike(g: Gateway, actorUri: string, likeId: string | undefin
   if (!stored) return ignored('unknown_undo_target');
   const like = JSON.parse(stored) as { postId: string; actor: string };
   if (like.actor !== actorUri) return ignored('actor_mismatch');
-  const { actor } = await remoteActor(g, actorUri);
+  const actor = await remoteActorOrBare(g, actorUri);
   await enqueueCallback(g, callbackEnvelope('fediverse.like.deleted', likeId, { postId: like.postId, actor, activityId: likeId }, new Date(receivedAt)));
   await g.redis.del(g.keys.remoteLike(likeId));
   return { outcome: 'applied', kind: 'undo-like' };

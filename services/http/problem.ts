@@ -12,8 +12,22 @@ export function sendProblem(res: Response, p: Problem, headers: Record<string, s
   res.status(p.status).set({ 'content-type': 'application/problem+json', ...headers }).send(JSON.stringify({ type: 'about:blank', ...p }));
 }
 
-/** Last error handler: body-parser errors become 4xx problems, anything else a logged 500. */
+/** Errors of a Redis that is down or not answering: the fail-fast client's refusals and timeouts. */
+export function isStoreOutage(err: unknown): boolean {
+  const e = err as { name?: string; message?: string };
+  return (
+    e?.name === 'StoreUnavailableError' ||
+    e?.name === 'MaxRetriesPerRequestError' ||
+    /enableOfflineQueue|Connection is closed|Command timed out|ECONNREFUSED|ETIMEDOUT/.test(e?.message ?? '')
+  );
+}
+
+/** Last error handler: body-parser errors become 4xx problems, store outages 503, anything else a logged 500. */
 export function problemErrorHandler(err: unknown, req: Request, res: Response, _next: NextFunction): void {
+  if (isStoreOutage(err)) {
+    req.log?.warn({ err: (err as Error).message }, 'store unavailable');
+    return sendProblem(res, { status: 503, title: 'Service Unavailable', detail: 'store unavailable; retry' }, { 'retry-after': '5' });
+  }
   const e = err as { status?: number; statusCode?: number; type?: string; message?: string };
   const status = e.status ?? e.statusCode ?? 500;
   if (status === 413) return sendProblem(res, { status, title: 'Payload Too Large', detail: 'body over 1 MiB' });

@@ -29,6 +29,10 @@ export async function authenticateInbox(g: Gateway, req: RawInboxRequest): Promi
   const actor = firstId(activity.actor);
   if (!actor) return { ok: false, status: 400, reason: 'missing_actor' };
 
+  // The signature covers Host: it must name us, or a request signed for another server could be replayed here.
+  const host = typeof req.headers.host === 'string' ? req.headers.host.toLowerCase() : undefined;
+  if (host !== new URL(g.config.publicOrigin).host) return { ok: false, status: 401, reason: 'wrong_host', detail: `signed for ${host ?? 'no host'}` };
+
   let owner: string | undefined;
   const lookupKey = async (keyId: string, opts: { refresh: boolean }): Promise<KeyObject | null> => {
     const key = await g.actors.publicKey(keyId, opts);

@@ -3,34 +3,71 @@ import type { Gateway } from '../gateway';
 import { jobIdOf } from '../queue/jobs';
 import { StoreUnavailableError, assertStoreReady, withStoreTimeout } from '../store/availability';
 import type { PlatformEvent } from './event-schemas';
+import type { FieldProblem } from './validate-events';
 
 
-export interface IntakeResult {
-  accepted: string[];
-  duplicates: string[];
-}
+export type IntakeResult =
+  | { ok: true; accepted: string[]; duplicates: string[] }
+  /** refused whole: an event contradicts what the gateway already holds */
+  | { ok: false; problems: FieldProblem[] };
 
 export const eventJobId = (eventId: string) => jobIdOf('event', eventId);
 
 /**
+ * Direct posts need Mention tags and per-actor addressing, which the gateway does not build yet:
+ * refusing them is safer than fanning a private post out to every follower's server.
+ */
+function notYetFederated(events: PlatformEvent[], pointerOf: (index: number) => string): FieldProblem[] {
+  return events.flatMap((e, i) =>
+    (e.type === 'post.created' || e.type === 'post.updated') && e.data.post.visibility === 'mentioned'
+      ? [{ pointer: `${pointerOf(i)}/data/post/visibility`, eventId: e.id, message: '"mentioned" posts are not federated yet' }]
+      : [],
+  );
+}
+
+/** Actor URIs carry the username, so a username cannot change once the account is federated. */
+async function renameProblems(g: Gateway, events: PlatformEvent[], pointerOf: (index: number) => string): Promise<FieldProblem[]> {
+  const problems: FieldProblem[] = [];
+  await Promise.all(
+    events.map(async (e, i) => {
+      if (e.type !== 'account.enabled' && e.type !== 'account.updated') return;
+      const stored = await g.accounts.get(e.data.account.id);
+      if (stored && stored.account.username.toLowerCase() !== e.data.account.username.toLowerCase()) {
+        problems.push({ pointer: `${pointerOf(i)}/data/account/username`, eventId: e.id, message: `cannot change once federated (is ${stored.account.username})` });
+      }
+    }),
+  );
+  return problems;
+}
+
+/**
  * Duplicates are events already applied or already waiting in the queue. Adding is idempotent
  * by job id, so an add that times out here and completes later is harmless: the platform's retry
- * finds it queued.
+ * finds it queued. An event whose job failed for good is taken again when the platform resends it.
  */
-export async function acceptEvents(g: Gateway, events: PlatformEvent[]): Promise<IntakeResult> {
+export async function acceptEvents(g: Gateway, events: PlatformEvent[], pointerOf: (index: number) => string = () => ''): Promise<IntakeResult> {
   assertStoreReady(g.redis, g.queueRedis);
   const ids = events.map((e) => e.id);
   let known: Set<string>;
   try {
+    const problems = [...notYetFederated(events, pointerOf), ...(await renameProblems(g, events, pointerOf))];
+    if (problems.length) return { ok: false, problems };
     const applied = await g.dedupe.appliedEvents(ids);
     const queued = await g.redis.pipeline(ids.map((id) => ['exists', g.queues.events.toKey(eventJobId(id))])).exec();
     known = new Set(ids.filter((id, i) => applied.has(id) || queued?.[i]?.[1] === 1));
+    for (const id of [...known].filter((id) => !applied.has(id))) {
+      const job = await withStoreTimeout(g.queues.events.getJob(eventJobId(id)));
+      if (job && (await withStoreTimeout(job.isFailed()))) {
+        await withStoreTimeout(job.remove());
+        known.delete(id);
+      }
+    }
   } catch (e) {
-    throw new StoreUnavailableError((e as Error).message);
+    throw e instanceof StoreUnavailableError ? e : new StoreUnavailableError((e as Error).message);
   }
   const fresh = events.filter((e) => !known.has(e.id));
   if (fresh.length) {
     await withStoreTimeout(g.queues.events.addBulk(fresh.map((e) => ({ name: e.type, data: e, opts: { jobId: eventJobId(e.id) } }))));
   }
-  return { accepted: fresh.map((e) => e.id), duplicates: ids.filter((id) => known.has(id)) };
+  return { ok: true, accepted: fresh.map((e) => e.id), duplicates: ids.filter((id) => known.has(id)) };
 }

@@ -17,12 +17,16 @@ export interface FanoutJob {
   postId?: string;
   /** when set, the inboxes reached are recorded on this post (for later Update/Delete) */
   recordOnPost?: string;
+  /** the post a Create/Update carries: deliveries are skipped once it is deleted or held back */
+  livePostId?: string;
 }
 
 export interface DeliveryJob {
   activityId: string;
   signer: Signer;
   inbox: string;
+  /** set for a post's Create/Update: checked at send time, so a retry never revives a deleted post */
+  livePostId?: string;
 }
 
 export interface InboxJob {

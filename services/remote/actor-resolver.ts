@@ -50,20 +50,23 @@ export function createActorResolver(redis: Redis, keys: RedisKeys, fetchDocument
     const docUrl = keyId.replace(/#.*$/, '');
     const res = await fetchDocument(docUrl);
     if (!res.ok) return undefined;
-    let owner: JsonObject | undefined;
-    if (isActor(res.doc)) {
+    // The owner is always the actor document fetched at its own id: a document served at some
+    // other URL on the same origin (an upload, say) cannot claim to be an actor and its key.
+    let ownerId: string | undefined;
+    if (isActor(res.doc) && res.doc.id === docUrl) ownerId = docUrl;
+    else ownerId = firstId(res.doc.owner) ?? (isActor(res.doc) ? str(res.doc.id) : undefined);
+    if (!ownerId || !sameOrigin(ownerId, keyId)) return undefined;
+    let owner: JsonObject;
+    if (ownerId === docUrl) {
       owner = res.doc;
     } else {
-      // A standalone key document names its owner; the owner must list the key back.
-      const ownerId = firstId(res.doc.owner);
-      if (!ownerId || !sameOrigin(ownerId, keyId)) return undefined;
       const found = await actor(ownerId, { refresh: opts.refresh ?? false });
       if (!found.ok) return undefined;
       owner = found.actor;
     }
+    // The owner must list this key back (a key document cannot adopt an actor).
     const pem = keyIn(owner, keyId);
-    const ownerId = str(owner.id);
-    if (!pem || !ownerId || !sameOrigin(ownerId, keyId)) return undefined;
+    if (!pem) return undefined;
     const key: RemoteKey = { owner: ownerId, publicKeyPem: pem };
     await redis
       .multi()

@@ -31,6 +31,15 @@ if state ~= 'enabled' then return 'pending' end
 return 'saved'
 `;
 
+// KEYS[1] keys hash. ARGV: publicKeyPem, privateKeyPem. Both halves are written together or not
+// at all, so racing processes never keep one's public key with the other's private key.
+const KEEP_FIRST_PAIR = `
+if redis.call('HEXISTS', KEYS[1], 'privateKeyPem') == 0 then
+  redis.call('HSET', KEYS[1], 'publicKeyPem', ARGV[1], 'privateKeyPem', ARGV[2])
+end
+return redis.call('HMGET', KEYS[1], 'publicKeyPem', 'privateKeyPem')
+`;
+
 /** saved: the profile is current and the account enabled; pending: known but not enabled. */
 export type SaveOutcome = 'saved' | 'stale' | 'pending';
 
@@ -49,11 +58,8 @@ export function accountStore(redis: Redis, keys: RedisKeys) {
     const existing = await redis.hmget(hashKey, 'publicKeyPem', 'privateKeyPem');
     if (existing[0] && existing[1]) return { publicKeyPem: existing[0], privateKeyPem: existing[1] };
     const pair = await generateRsaKeyPair();
-    // HSETNX keeps the first pair if two workers race: both then read the winner back.
-    await redis.hsetnx(hashKey, 'publicKeyPem', pair.publicKeyPem);
-    await redis.hsetnx(hashKey, 'privateKeyPem', pair.privateKeyPem);
-    const [pub, priv] = await redis.hmget(hashKey, 'publicKeyPem', 'privateKeyPem');
-    return { publicKeyPem: pub!, privateKeyPem: priv! };
+    const [pub, priv] = (await redis.eval(KEEP_FIRST_PAIR, 1, hashKey, pair.publicKeyPem, pair.privateKeyPem)) as [string, string];
+    return { publicKeyPem: pub, privateKeyPem: priv };
   }
 
   return {

@@ -1,7 +1,9 @@
 // Request paths must answer quickly when Redis is down: 503 + Retry-After, never a hang.
 import type { Redis } from 'ioredis';
 
-export class StoreUnavailableError extends Error {}
+export class StoreUnavailableError extends Error {
+  override readonly name = 'StoreUnavailableError';
+}
 
 export const STORE_TIMEOUT_MS = 3000;
 

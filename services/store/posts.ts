@@ -9,11 +9,19 @@ export type ApplyOutcome = { status: 'applied' | 'replay'; action: PostAction } 
 
 // KEYS[1] post hash. ARGV: eventId, occurredAtMs, op ('upsert'|'delete'), postJson, accountId, federate.
 // The decided action is kept under pending:<eventId> until the fan-out is queued, so a worker
-// that crashed in between finds it again on retry (even if a newer event came in meanwhile).
+// that crashed in between finds it again on retry (even if a newer event came in meanwhile,
+// unless that was a delete: then the pending create or update is dropped).
 const APPLY = `
 local pending = redis.call('HGET', KEYS[1], 'pending:' .. ARGV[1])
-if pending then return {'replay', pending} end
 local state = redis.call('HGET', KEYS[1], 'state')
+if pending then
+  -- A create or update whose fan-out never got queued is moot once the post is deleted.
+  if state == 'deleted' and pending ~= 'delete' then
+    redis.call('HDEL', KEYS[1], 'pending:' .. ARGV[1])
+    return {'stale', 'none'}
+  end
+  return {'replay', pending}
+end
 if state == 'deleted' then return {'stale', 'none'} end
 local version = tonumber(redis.call('HGET', KEYS[1], 'version') or '-1')
 if tonumber(ARGV[2]) <= version then return {'stale', 'none'} end

@@ -108,3 +108,54 @@ test('an RFC 9421-only request (not yet verified here) gets a 4xx so senders fal
   });
   expect(res.status).toBe(401);
 });
+
+test('a document at another URL of the same server cannot pose as an actor to get its key trusted', async () => {
+  // CVE-2024-23832's shape: an uploaded JSON claims to be bob and to own the attacker's key.
+  const attacker = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+  remote.documents.set('/media/evil.json', {
+    id: remote.actorUri('bob'),
+    type: 'Person',
+    inbox: 'http://127.0.0.1:9/attacker-inbox',
+    publicKey: { id: `${remote.origin}/media/evil.json#k`, owner: remote.actorUri('bob'), publicKeyPem: attacker.publicKey },
+  });
+  await gw.g.redis.del(gw.g.keys.remoteActor(remote.actorUri('bob')));
+  const res = await remote.post(`${gw.url}/inbox`, like(11), { keyId: `${remote.origin}/media/evil.json#k`, privateKey: createPrivateKey(attacker.privateKey) });
+  expect(res.status).toBe(401);
+  expect(await reasonOf(res)).toBe('unknown_key');
+  const cached = await gw.g.redis.get(gw.g.keys.remoteActor(remote.actorUri('bob')));
+  expect(cached === null || !cached.includes('attacker-inbox')).toBe(true);
+});
+
+test('an activity whose id lives on another server is not applied (it could pre-empt that server\'s ids)', async () => {
+  const foreign = { ...like(12), id: 'https://victim.example/likes/12' };
+  expect((await remote.post(`${gw.url}/inbox`, foreign)).status).toBe(202);
+  const text = await eventually(async () => {
+    const t = await (await fetch(`${gw.url}/metrics`)).text();
+    return t.includes('reason="id_origin_mismatch"') ? t : undefined;
+  }, 'the activity to be refused by the worker');
+  expect(text).toMatch(/fedigate_inbox_activities_total\{outcome="ignored",reason="id_origin_mismatch"\} 1/);
+  expect(sink.callbacks.filter((c) => c.data.activityId === foreign.id)).toEqual([]);
+});
+
+test('a request signed for another host is refused (no replay of requests meant for other servers)', async () => {
+  const { request } = await import('node:http');
+  const body = JSON.stringify(like(13));
+  const headers = signCavageRequest({ method: 'POST', url: 'http://other.example/inbox', headers: { 'content-type': 'application/activity+json' }, body }, { keyId: `${remote.origin}/users/bob#main-key`, privateKey: createPrivateKey(remote.keyPem.privateKeyPem) });
+  const { port } = new URL(gw.url);
+  const answer = await new Promise<{ status: number; body: string }>((ok, fail) => {
+    const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/inbox', headers }, (res) => {
+      let data = '';
+      res.on('data', (c: Buffer) => (data += c.toString()));
+      res.on('end', () => ok({ status: res.statusCode!, body: data }));
+    });
+    req.on('error', fail);
+    req.end(body);
+  });
+  expect(answer.status).toBe(401);
+  expect((JSON.parse(answer.body) as { reason: string }).reason).toBe('wrong_host');
+});
+
+test('malformed percent-encoding in a WebFinger resource is a 400, not a 500', async () => {
+  const res = await fetch(`${gw.url}/.well-known/webfinger?resource=${encodeURIComponent(`${gw.url}/users/%E0`)}`);
+  expect(res.status).toBe(400);
+});

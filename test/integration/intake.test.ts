@@ -120,13 +120,59 @@ describe('idempotency and durability', () => {
     const server = createApp(g).listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
     const port = (server.address() as { port: number }).port;
-    const started = Date.now();
-    const res = await sendEvents(`http://127.0.0.1:${port}`, { id: 'e-503', type: 'post.deleted', occurredAt: at(0), data: { postId: 'p', accountId: 'a' } });
-    expect(res.status).toBe(503);
-    expect(res.headers.get('retry-after')).toBe('5');
-    expect(Date.now() - started).toBeLessThan(5000);
-    server.close();
-    await g.close();
+    try {
+      const started = Date.now();
+      const res = await sendEvents(`http://127.0.0.1:${port}`, { id: 'e-503', type: 'post.deleted', occurredAt: at(0), data: { postId: 'p', accountId: 'a' } });
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('5');
+      expect(Date.now() - started).toBeLessThan(5000);
+      // Reads answer 503 too instead of waiting for Redis to come back.
+      for (const path of ['/users/alice', '/.well-known/webfinger?resource=acct:alice@localhost:8080', '/posts/p1', '/metrics', '/nodeinfo/2.1']) {
+        const r = await fetch(`http://127.0.0.1:${port}${path}`, { headers: { accept: 'application/activity+json' } });
+        expect([path, r.status]).toEqual([path, 503]);
+      }
+    } finally {
+      server.close();
+      await g.close();
+    }
+  });
+});
+
+describe('what the store already holds', () => {
+  test('a direct ("mentioned") post is refused rather than sent to followers\' servers', async () => {
+    const e = { id: eventId('dm'), type: 'post.created', occurredAt: at(0), data: { post: postData('p-dm', 'a-dm', { visibility: 'mentioned' }) } };
+    const res = await sendEvents(gw.url, e);
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { errors: Array<{ pointer: string; eventId: string }> }).errors).toEqual([
+      expect.objectContaining({ pointer: '/data/post/visibility', eventId: e.id }),
+    ]);
+    expect(await queuedEventIds()).not.toContain(e.id);
+  });
+
+  test('a username change of a federated account is refused with the field named', async () => {
+    await gw.g.accounts.save(accountData('a-ren', 'renamer') as never, new Date(at(0)), true);
+    const res = await sendEvents(gw.url, { events: [{ id: eventId('ren'), type: 'account.updated', occurredAt: at(5), data: { account: accountData('a-ren', 'renamed') } }] });
+    expect(res.status).toBe(400);
+    const problem = (await res.json()) as { errors: Array<{ pointer: string; message: string }> };
+    expect(problem.errors[0]!.pointer).toBe('/events/0/data/account/username');
+    expect(problem.errors[0]!.message).toContain('renamer');
+  });
+
+  test('an event whose job failed for good is taken again when the platform resends it', async () => {
+    const { UnrecoverableError, Worker } = await import('bullmq');
+    const { queuePrefix } = await import('../../config/queues');
+    const e = { id: eventId('fail'), type: 'post.deleted', occurredAt: at(0), data: { postId: 'p-f', accountId: 'a-f' } };
+    expect((await sendEvents(gw.url, e)).status).toBe(202);
+    const connection = gw.g.queueRedis.duplicate();
+    const failing = new Worker('events', async () => {
+      throw new UnrecoverableError('simulated permanent failure');
+    }, { connection, prefix: queuePrefix(gw.g.config.redisPrefix, 'events') });
+    await eventually(async () => (await gw.g.queues.events.getJobs(['failed'])).some((j) => j.data.id === e.id), 'the job to fail');
+    await failing.close();
+    connection.disconnect();
+    const again = (await (await sendEvents(gw.url, e)).json()) as { accepted: string[]; duplicates: string[] };
+    expect(again).toEqual({ accepted: [e.id], duplicates: [] });
+    expect(await queuedEventIds()).toContain(e.id);
   });
 });
 
@@ -170,6 +216,31 @@ describe('ordering by occurredAt (with workers)', () => {
     expect((await live.g.posts.get('p-upd'))?.post?.text).toBe('newest');
     const res = await fetch(`${live.url}/posts/p-upd`, { headers: { accept: 'application/activity+json' } });
     expect(((await res.json()) as { content: string }).content).toBe('<p>newest</p>');
+  });
+
+  test("a post of an account whose account.updated overtook its account.enabled waits instead of being dropped", async () => {
+    await sendEvents(live.url, { id: eventId('upd-first'), type: 'account.updated', occurredAt: at(2), data: { account: accountData('a-late', 'latecomer') } });
+    await eventually(async () => (await live.g.accounts.get('a-late'))?.state === 'pending', 'pending account');
+    await live.g.followers.add('a-late', { actor: remote.actorUri('bob'), inbox: `${remote.origin}/users/bob/inbox`, sharedInbox: `${remote.origin}/inbox`, followId: `${remote.origin}/f/late`, since: at(0) });
+    const post = { id: eventId('late-post'), type: 'post.created', occurredAt: at(3), data: { post: postData('p-latecomer', 'a-late') } };
+    await sendEvents(live.url, post);
+    await eventually(async () => ((await live.g.queues.events.getJob((await import('../../services/platform/intake')).eventJobId(post.id)))?.attemptsMade ?? 0) >= 1, 'a first, refused attempt');
+    expect(await live.g.dedupe.isEventApplied(post.id)).toBe(false);
+    await sendEvents(live.url, { id: eventId('en-late'), type: 'account.enabled', occurredAt: at(1), data: { account: accountData('a-late', 'latecomer') } });
+    await eventually(() => remote.received.find((r) => r.json.type === 'Create' && (r.json.object as { id: string }).id.endsWith('/posts/p-latecomer')), 'the post after the account is enabled', 15000);
+  });
+
+  test("an event naming another account than the post's owner changes nothing", async () => {
+    await sendEvents(live.url, { id: eventId('en-x'), type: 'account.enabled', occurredAt: at(0), data: { account: accountData('a-x', 'other') } });
+    await eventually(async () => (await live.g.accounts.get('a-x'))?.state === 'enabled', 'other enabled');
+    const post = postData('p-owned', 'a-o');
+    await sendEvents(live.url, { id: eventId('own'), type: 'post.created', occurredAt: at(90), data: { post } });
+    await eventually(async () => (await live.g.posts.get('p-owned'))?.federated, 'owned post');
+    const hijack = { id: eventId('hij'), type: 'post.updated', occurredAt: at(95), data: { post: { ...post, accountId: 'a-x', text: 'hijacked' } } };
+    await sendEvents(live.url, hijack);
+    await eventually(async () => live.g.dedupe.isEventApplied(hijack.id), 'hijack processed');
+    expect((await live.g.posts.get('p-owned'))?.post?.text).toBe(post.text);
+    expect((await live.g.posts.get('p-owned'))?.accountId).toBe('a-o');
   });
 
   test('a post held back by moderation (federate: false) sends nothing; turning false later deletes it remotely', async () => {

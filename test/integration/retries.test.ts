@@ -95,3 +95,40 @@ test('callbacks are retried while the platform answers 5xx, with the same id eac
   expect(attempts).toHaveLength(3);
   expect(cb.type).toBe('fediverse.like.created');
 });
+
+test('a Create still retrying when its post is deleted is never delivered afterwards', async () => {
+  remote.inboxReplies.push(503);
+  const job = await postAndWatch('delayed');
+  const noteId = (JSON.parse((await gw.g.activities.body(job.data.activityId))!) as { object: { id: string } }).object.id;
+  const postId = decodeURIComponent(noteId.split('/posts/')[1]!);
+  await sendEvents(gw.url, { id: eventId('d'), type: 'post.deleted', occurredAt: at(500), data: { postId, accountId: 'a-r' } });
+  await eventually(() => remote.received.find((r) => r.json.type === 'Delete' && JSON.stringify(r.json.object).includes(noteId)), 'the Delete');
+  await job.promote();
+  const finished = await eventually(async () => {
+    const j = await gw.g.queues.delivery.getJob(job.id!);
+    return j?.finishedOn ? j : undefined;
+  }, 'the Create retry to finish');
+  expect(finished.returnvalue).toEqual({ skipped: 'post no longer federated' });
+  const creates = remote.received.filter((r) => r.json.type === 'Create' && (r.json.object as { id: string }).id === noteId);
+  expect(creates).toHaveLength(1); // only the first attempt, answered 503
+});
+
+test('callbacks reach a platform on a private host even with the SSRF guard on', async () => {
+  const { createGateway } = await import('../../services/gateway');
+  const { createLogger } = await import('../../services/logger');
+  const { testConfig } = await import('../support/test-config');
+  const { runCallback } = await import('../../services/federation/callback-job');
+  const { waitReady } = await import('../../services/store/redis');
+  const localhostSink = sink.url.replace('127.0.0.1', 'localhost');
+  const guarded = createGateway(testConfig({ ALLOW_PRIVATE_ADDRESSES: 'false', PLATFORM_CALLBACK_URL: localhostSink }), createLogger('silent'));
+  try {
+    await waitReady(guarded.redis);
+    await runCallback(guarded, { id: 'cb-private', type: 'fediverse.like.created', occurredAt: at(0), data: { postId: 'x' } });
+    expect(sink.callbacks.map((c) => c.id)).toContain('cb-private');
+    // The same guard still refuses fediverse fetches to loopback.
+    const refused = await guarded.fetchDocument(`${remote.origin}/users/bob`);
+    expect(refused).toMatchObject({ ok: false, reason: 'blocked' });
+  } finally {
+    await guarded.close();
+  }
+});

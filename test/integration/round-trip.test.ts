@@ -137,3 +137,17 @@ test('Undo(Follow) removes the follower and tells the platform', async () => {
   expect(await gw.g.followers.count('acc-alice')).toBe(0);
   expect(sink.badSignatures).toBe(0);
 });
+
+test('Undo(Follow) from an actor whose document is now gone still tells the platform', async () => {
+  const follow = { '@context': 'https://www.w3.org/ns/activitystreams', id: `${remote.origin}/follows/gina`, type: 'Follow', actor: remote.actorUri('gina'), object: `${gw.url}/users/alice` };
+  expect((await remote.post(`${gw.url}/users/alice/inbox`, follow, { as: 'gina' })).status).toBe(202);
+  await eventually(() => sink.callbacks.find((c) => c.type === 'fediverse.follower.added' && c.data.follower.uri === remote.actorUri('gina')), 'gina followed');
+  // Her server stops serving her actor, and the gateway's cached copy expires.
+  remote.goneActors.add('gina');
+  await gw.g.redis.del(gw.g.keys.remoteActor(remote.actorUri('gina')));
+  const undo = { '@context': 'https://www.w3.org/ns/activitystreams', id: `${remote.origin}/follows/gina/undo`, type: 'Undo', actor: remote.actorUri('gina'), object: follow };
+  expect((await remote.post(`${gw.url}/users/alice/inbox`, undo, { as: 'gina' })).status).toBe(202);
+  const removed = await eventually(() => sink.callbacks.find((c) => c.type === 'fediverse.follower.removed' && c.data.follower.uri === remote.actorUri('gina')), 'follower.removed for gina');
+  expect(removed.data.follower).toMatchObject({ handle: `@gina@${new URL(remote.origin).host}` });
+  expect(await gw.g.followers.get('acc-alice', remote.actorUri('gina'))).toBeUndefined();
+});

@@ -21,6 +21,10 @@ export interface RemoteServer {
   received: ReceivedRequest[];
   /** status the inbox answers with next (queue; 202 when empty) */
   inboxReplies: number[];
+  /** extra documents served at a path (e.g. a forged actor under /media/) */
+  documents: Map<string, object>;
+  /** actor names whose document now answers 410 */
+  goneActors: Set<string>;
   keyPem: { publicKeyPem: string; privateKeyPem: string };
   post(url: string, activity: object, opts?: { as?: string; keyId?: string; body?: string; date?: Date; privateKey?: KeyObject }): Promise<Response>;
   close(): Promise<void>;
@@ -31,6 +35,8 @@ export async function startRemoteServer(): Promise<RemoteServer> {
   const privateKey = createPrivateKey(pair.privateKey);
   const received: ReceivedRequest[] = [];
   const inboxReplies: number[] = [];
+  const documents = new Map<string, object>();
+  const goneActors = new Set<string>();
   let origin = '';
   const actorDoc = (name: string) => ({
     '@context': ['https://www.w3.org/ns/activitystreams', 'https://w3id.org/security/v1'],
@@ -52,6 +58,14 @@ export async function startRemoteServer(): Promise<RemoteServer> {
     req.on('end', () => {
       const path = req.url ?? '/';
       const userMatch = /^\/users\/([^/#?]+)$/.exec(path);
+      if (req.method === 'GET' && documents.has(path)) {
+        res.writeHead(200, { 'content-type': 'application/activity+json' });
+        return res.end(JSON.stringify(documents.get(path)));
+      }
+      if (req.method === 'GET' && userMatch && goneActors.has(userMatch[1]!)) {
+        res.writeHead(410);
+        return res.end();
+      }
       if (req.method === 'GET' && userMatch) {
         res.writeHead(200, { 'content-type': 'application/activity+json' });
         return res.end(JSON.stringify(actorDoc(userMatch[1]!)));
@@ -74,6 +88,8 @@ export async function startRemoteServer(): Promise<RemoteServer> {
     actorUri: (name) => `${origin}/users/${name}`,
     received,
     inboxReplies,
+    documents,
+    goneActors,
     keyPem: { publicKeyPem: pair.publicKey, privateKeyPem: pair.privateKey },
     async post(url, activity, opts = {}) {
       const as = opts.as ?? 'bob';

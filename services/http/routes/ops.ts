@@ -4,6 +4,7 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import { Router } from 'express';
 import type { Gateway } from '../../gateway';
+import { assertStoreReady, withStoreTimeout } from '../../store/availability';
 import { requireToken } from '../bearer-auth';
 
 export function opsRouter(g: Gateway): Router {
@@ -28,7 +29,9 @@ export function opsRouter(g: Gateway): Router {
 
   router.get('/metrics', async (_req, res) => {
     try {
-      res.type(g.metrics.registry.contentType).send(await g.metrics.registry.metrics());
+      // Queue depths need Redis: never let a scrape hang on it.
+      assertStoreReady(g.queueRedis);
+      res.type(g.metrics.registry.contentType).send(await withStoreTimeout(g.metrics.registry.metrics()));
     } catch (e) {
       // Queue depths need Redis; without it, say so rather than hang the scrape.
       res.status(503).type('text/plain').send(`metrics unavailable: ${(e as Error).message}\n`);

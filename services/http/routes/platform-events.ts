@@ -25,10 +25,15 @@ export function platformEventsRouter(g: Gateway): Router {
       return sendProblem(res, { status: 400, title: 'Invalid events', detail: 'the batch was refused whole; nothing was queued', errors: checked.problems });
     }
     try {
-      const result = await acceptEvents(g, checked.events);
+      const isBatch = typeof json.value === 'object' && json.value !== null && 'events' in json.value;
+      const result = await acceptEvents(g, checked.events, (i) => (isBatch ? `/events/${i}` : ''));
+      if (!result.ok) {
+        g.metrics.events.inc({ result: 'refused' });
+        return sendProblem(res, { status: 400, title: 'Invalid events', detail: 'the batch was refused whole; nothing was queued', errors: result.problems });
+      }
       g.metrics.events.inc({ result: 'accepted' }, result.accepted.length);
       g.metrics.events.inc({ result: 'duplicate' }, result.duplicates.length);
-      res.status(202).json(result);
+      res.status(202).json({ accepted: result.accepted, duplicates: result.duplicates });
     } catch (e) {
       if (!(e instanceof StoreUnavailableError)) throw e;
       req.log.warn({ err: e }, 'event intake: store unavailable');
