@@ -40,7 +40,10 @@ function attachment(m: Media) {
 
 export function noteObject(post: Post, username: string, u: Uris) {
   const rendered = renderText(post.text, u);
-  const tags = [...new Set([...rendered.hashtags, ...(post.hashtags ?? [])])];
+  // One tag per hashtag, whatever its case (#Fedi and #fedi link to the same place).
+  const byName = new Map<string, string>();
+  for (const name of [...rendered.hashtags, ...(post.hashtags ?? [])]) if (!byName.has(name.toLowerCase())) byName.set(name.toLowerCase(), name);
+  const tags = [...byName.values()];
   const audience = addressing(post.visibility, u.followers(username), []);
   const content = rendered.html;
   return {
