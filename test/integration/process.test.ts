@@ -74,3 +74,52 @@ test('gateway and worker run as separate processes; events accepted before a res
     await deletePrefix('redis://127.0.0.1:6379', prefix);
   }
 });
+
+test('SIGTERM lets a delivery in flight finish before the worker exits', async () => {
+  const { createServer } = await import('node:http');
+  let arrived: () => void = () => undefined;
+  const inFlight = new Promise<void>((r) => (arrived = r));
+  let answered = 0;
+  // A slow inbox: it holds each POST for 1.5 s before answering 202.
+  const slow = createServer((req, res) => {
+    req.resume();
+    arrived();
+    setTimeout(() => {
+      res.writeHead(202).end();
+      answered++;
+    }, 1500);
+  });
+  await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
+  const inbox = `http://127.0.0.1:${(slow.address() as { port: number }).port}/inbox`;
+  const [port] = (await freePorts(1)) as [number];
+  const prefix = `drain${Date.now().toString(36)}`;
+  const env = baseEnv(port, { REDIS_URL: 'redis://127.0.0.1:6379', REDIS_PREFIX: prefix, ALLOW_PRIVATE_ADDRESSES: 'true' });
+  try {
+    const proc = spawnGateway('all', env, cwd);
+    await proc.waitForOutput('fedigate listening');
+    await sendEvents(`http://127.0.0.1:${port}`, { id: eventId('en'), type: 'account.enabled', occurredAt: at(0), data: { account: accountData('a-drain', 'drainer') } });
+    await eventually(async () => (await fetch(`http://127.0.0.1:${port}/users/drainer`, { headers: { accept: 'application/activity+json' } })).status === 200, 'enabled');
+    const redis = new Redis('redis://127.0.0.1:6379');
+    await redis.hset(`${prefix}:followers:a-drain`, 'http://127.0.0.1/users/slow', JSON.stringify({ actor: 'http://127.0.0.1/users/slow', inbox, followId: 'f', since: at(0) }));
+    redis.disconnect();
+    await sendEvents(`http://127.0.0.1:${port}`, { id: eventId('post'), type: 'post.created', occurredAt: at(1), data: { post: { id: 'p-drain', accountId: 'a-drain', createdAt: at(1), text: 'drain', visibility: 'public' } } });
+    await inFlight;
+    expect(await proc.stop('SIGTERM')).toBe(0);
+    // The worker waited for the inbox's answer and recorded the job done before exiting.
+    expect(answered).toBe(1);
+    const { Queue } = await import('bullmq');
+    const { queuePrefix } = await import('../../config/queues');
+    const conn = new Redis('redis://127.0.0.1:6379');
+    const delivery = new Queue('delivery', { connection: conn, prefix: queuePrefix(prefix, 'delivery') });
+    const jobs = await delivery.getJobs(['completed', 'active', 'wait', 'delayed', 'failed']);
+    const states = await Promise.all(jobs.filter((j) => j.data.inbox === inbox).map((j) => j.getState()));
+    await delivery.close();
+    conn.disconnect();
+    expect(states).toEqual(['completed']);
+    const log = proc.output();
+    expect(log.indexOf('shutting down')).toBeLessThan(log.indexOf('"msg":"stopped"'));
+  } finally {
+    slow.close();
+    await deletePrefix('redis://127.0.0.1:6379', prefix);
+  }
+});
