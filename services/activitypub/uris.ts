@@ -32,20 +32,16 @@ export function safeDecode(s: string): string | undefined {
   }
 }
 
-/** Splits a local actor URI back into its username, or undefined when it is not ours. */
-export function localUsernameOf(u: Uris, uri: string): string | undefined {
-  const prefix = `${u.origin}/users/`;
+/** The single path segment after `prefix` in one of our URIs, decoded; undefined otherwise. */
+function localSegment(uri: string, prefix: string): string | undefined {
   if (!uri.startsWith(prefix)) return undefined;
   const rest = uri.slice(prefix.length);
   if (rest.length === 0 || rest.includes('/') || rest.includes('#')) return undefined;
   return safeDecode(rest);
 }
 
+/** Splits a local actor URI back into its username, or undefined when it is not ours. */
+export const localUsernameOf = (u: Uris, uri: string) => localSegment(uri, `${u.origin}/users/`);
+
 /** Splits a local post URI back into its post id, or undefined when it is not ours. */
-export function localPostIdOf(u: Uris, uri: string): string | undefined {
-  const prefix = `${u.origin}/posts/`;
-  if (!uri.startsWith(prefix)) return undefined;
-  const rest = uri.slice(prefix.length);
-  if (rest.length === 0 || rest.includes('/') || rest.includes('#')) return undefined;
-  return safeDecode(rest);
-}
+export const localPostIdOf = (u: Uris, uri: string) => localSegment(uri, `${u.origin}/posts/`);
