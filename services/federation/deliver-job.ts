@@ -13,13 +13,10 @@ export class RetryableDeliveryError extends Error {
 }
 
 export async function runDelivery(g: Gateway, job: DeliveryJob): Promise<{ status?: number; skipped?: string }> {
-  if (job.livePostId) {
-    const post = await g.posts.get(job.livePostId);
-    // A Create still retrying when its post was deleted (or held back) must not revive it.
-    if (!post || post.state !== 'live' || !post.federated) {
-      g.metrics.deliveries.inc({ outcome: 'superseded' });
-      return { skipped: 'post no longer federated' };
-    }
+  // A Create still retrying when its post was deleted (or held back) must not revive it.
+  if (job.livePostId && !(await g.posts.isFederated(job.livePostId))) {
+    g.metrics.deliveries.inc({ outcome: 'superseded' });
+    return { skipped: 'post no longer federated' };
   }
   const body = await g.activities.body(job.activityId);
   if (!body) throw new UnrecoverableError(`activity ${job.activityId} is no longer stored`);

@@ -3,6 +3,7 @@
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../../config/redis-keys';
 import type { Post } from '../platform/event-schemas';
+import { LruMap } from '../signatures/lru';
 
 export type PostAction = 'create' | 'update' | 'delete' | 'none';
 export type ApplyOutcome = { status: 'applied' | 'replay'; action: PostAction } | { status: 'stale'; action: 'none' };
@@ -52,7 +53,12 @@ export interface StoredPost {
   post?: Post;
 }
 
+// A fan-out's deliveries all ask whether their post is still federated: one read per post per
+// FEDERATED_CACHE_MS serves them. Retries wait 16 s or more, far beyond this staleness.
+const FEDERATED_CACHE_MS = 2000;
+
 export function postStore(redis: Redis, keys: RedisKeys) {
+  const federatedCache = new LruMap<string, { federated: boolean; until: number }>(10_000);
   return {
     /** Applies an upsert (post given) or a delete (post undefined) of one post, in occurredAt order. */
     async apply(eventId: string, occurredAt: Date, postId: string, accountId: string, post?: Post): Promise<ApplyOutcome> {
@@ -60,7 +66,18 @@ export function postStore(redis: Redis, keys: RedisKeys) {
       const federate = post !== undefined && post.federate !== false;
       const reply = (await redis.eval(APPLY, 1, keys.post(postId), eventId, occurredAt.getTime(), op,
         post ? JSON.stringify(post) : '', accountId, federate ? '1' : '0')) as [string, PostAction];
+      // Other processes see the change within FEDERATED_CACHE_MS; this one at once.
+      federatedCache.delete(postId);
       return { status: reply[0], action: reply[1] } as ApplyOutcome;
+    },
+    /** Whether the post is live and federated (briefly cached: asked once per delivery). */
+    async isFederated(postId: string): Promise<boolean> {
+      const hit = federatedCache.get(postId);
+      if (hit && hit.until > Date.now()) return hit.federated;
+      const [state, federated] = await redis.hmget(keys.post(postId), 'state', 'federated');
+      const answer = state === 'live' && federated === '1';
+      federatedCache.set(postId, { federated: answer, until: Date.now() + FEDERATED_CACHE_MS });
+      return answer;
     },
     /** The fan-out for this event is queued: forget the pending decision. */
     async settle(postId: string, eventId: string): Promise<void> {
