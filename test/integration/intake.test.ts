@@ -2,6 +2,7 @@
 import { type RemoteServer, startRemoteServer } from '../support/remote-server';
 import { accountData, at, eventId, postData, sendEvents } from '../support/platform-events';
 import { type TestGateway, eventually, startTestGateway } from '../support/test-gateway';
+import { addRemoteFollower, enableAccount } from '../support/fixtures-setup';
 import { signPayload } from '../../services/platform/hmac';
 import { TEST_SECRETS } from '../support/test-config';
 
@@ -182,9 +183,8 @@ describe('ordering by occurredAt (with workers)', () => {
   beforeAll(async () => {
     remote = await startRemoteServer();
     live = await startTestGateway({ workers: true });
-    await sendEvents(live.url, { id: eventId('en'), type: 'account.enabled', occurredAt: at(0), data: { account: accountData('a-o', 'orderly') } });
-    await eventually(async () => (await live.g.accounts.get('a-o'))?.state === 'enabled', 'account enabled');
-    await live.g.followers.add('a-o', { actor: remote.actorUri('bob'), inbox: `${remote.origin}/users/bob/inbox`, sharedInbox: `${remote.origin}/inbox`, followId: `${remote.origin}/f/1`, since: at(0) });
+    await enableAccount(live, 'a-o', 'orderly');
+    await addRemoteFollower(live, 'a-o', remote);
   });
   afterAll(async () => {
     await live.close();

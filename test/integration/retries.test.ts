@@ -2,10 +2,11 @@
 // honoured, callbacks retried with the same id until the platform takes them.
 import type { Job } from 'bullmq';
 import { type PlatformSink, startPlatformSink } from '../support/platform-sink';
-import { accountData, at, eventId, postData, sendEvents } from '../support/platform-events';
+import { at, eventId, postData, sendEvents } from '../support/platform-events';
 import { type RemoteServer, startRemoteServer } from '../support/remote-server';
 import { TEST_SECRETS } from '../support/test-config';
 import { type TestGateway, eventually, startTestGateway } from '../support/test-gateway';
+import { addRemoteFollower, enableAccount } from '../support/fixtures-setup';
 import type { DeliveryJob } from '../../services/queue/jobs';
 
 let sink: PlatformSink;
@@ -17,9 +18,8 @@ beforeAll(async () => {
   sink = await startPlatformSink(TEST_SECRETS.PLATFORM_CALLBACK_SECRET);
   remote = await startRemoteServer();
   gw = await startTestGateway({ workers: true, env: { PLATFORM_CALLBACK_URL: sink.url } });
-  await sendEvents(gw.url, { id: eventId('en'), type: 'account.enabled', occurredAt: at(0), data: { account: accountData('a-r', 'erin') } });
-  await eventually(async () => (await gw.g.accounts.get('a-r'))?.state === 'enabled', 'enabled');
-  await gw.g.followers.add('a-r', { actor: remote.actorUri('bob'), inbox: `${remote.origin}/users/bob/inbox`, sharedInbox: `${remote.origin}/inbox`, followId: `${remote.origin}/f/1`, since: at(0) });
+  await enableAccount(gw, 'a-r', 'erin');
+  await addRemoteFollower(gw, 'a-r', remote);
 });
 
 afterAll(async () => {
