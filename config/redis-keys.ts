@@ -36,6 +36,8 @@ export function redisKeys(prefix: string) {
     remoteKey: (keyId: string) => k('remote-key', keyId),
     /** string: JSON {accountId, actor} of a remote Follow, so an Undo naming only its id can be mapped */
     remoteFollow: (followId: string) => k('remote-follow', followId),
+    /** string: a Follow id already undone; its Follow, if processed later, is not applied */
+    undoneFollow: (followId: string) => k('undone-follow', followId),
     /** string: JSON {postId, actor} of a remote Like, so its Undo can be mapped */
     remoteLike: (activityId: string) => k('remote-like', activityId),
   };

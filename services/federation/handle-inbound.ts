@@ -24,7 +24,7 @@ export async function handleInbound(g: Gateway, job: InboxJob): Promise<InboundO
     case 'follow':
       return onFollow(g, cmd, job.receivedAt);
     case 'undo-follow':
-      return onUndoFollow(g, cmd.actor, cmd.username, job.receivedAt);
+      return onUndoFollow(g, cmd.actor, cmd.username, job.receivedAt, cmd.followId);
     case 'undo-ref':
       return onUndoRef(g, cmd.actor, cmd.undoneId, job.receivedAt);
     case 'undo-like':
@@ -53,6 +53,7 @@ async function remoteActorOrBare(g: Gateway, uri: string): Promise<RemoteActor> 
 async function onFollow(g: Gateway, cmd: Extract<InboundCommand, { kind: 'follow' }>, receivedAt: string): Promise<InboundOutcome> {
   const local = await g.accounts.getByUsername(cmd.username);
   if (!local || local.state !== 'enabled') return ignored('unknown_local_actor');
+  if (await g.redis.exists(g.keys.undoneFollow(cmd.activityId))) return ignored('follow_already_undone');
   const { doc, actor } = await remoteActor(g, cmd.actor);
   const inbox = str(doc.inbox);
   if (!inbox) return ignored('actor_without_inbox');
@@ -75,11 +76,18 @@ async function onFollow(g: Gateway, cmd: Extract<InboundCommand, { kind: 'follow
   return { outcome: 'applied', kind: 'follow' };
 }
 
-async function onUndoFollow(g: Gateway, actorUri: string, username: string | undefined, receivedAt: string): Promise<InboundOutcome> {
+// Inbox jobs run concurrently: an Undo can be processed before the Follow it undoes. The Follow's
+// id is remembered for a day so that Follow, when it comes, is not applied.
+const UNDONE_FOLLOW_TTL_SECONDS = 24 * 3600;
+
+async function onUndoFollow(g: Gateway, actorUri: string, username: string | undefined, receivedAt: string, followId?: string): Promise<InboundOutcome> {
   const accountId = username ? await g.accounts.idByUsername(username) : undefined;
   if (!accountId) return ignored('unknown_local_actor');
   const previous = (await g.followers.get(accountId, actorUri)) ?? (await g.followers.getRequest(accountId, actorUri));
-  if (!previous) return ignored('not_following');
+  if (!previous) {
+    if (followId) await g.redis.set(g.keys.undoneFollow(followId), actorUri, 'EX', UNDONE_FOLLOW_TTL_SECONDS);
+    return ignored('not_following');
+  }
   // Callback first, removal second: a retry after a crash in between finds the follower again
   // and the callback's stable id keeps it from being sent twice.
   const follower = await remoteActorOrBare(g, actorUri);
@@ -92,7 +100,7 @@ async function onUndoRef(g: Gateway, actorUri: string, undoneId: string, receive
   const follow = await g.followers.byFollowId(undoneId);
   if (follow && follow.actor === actorUri) {
     const account = await g.accounts.get(follow.accountId);
-    return onUndoFollow(g, actorUri, account?.account.username, receivedAt);
+    return onUndoFollow(g, actorUri, account?.account.username, receivedAt, undoneId);
   }
   return onUndoLike(g, actorUri, undoneId, receivedAt);
 }

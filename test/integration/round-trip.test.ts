@@ -151,3 +151,15 @@ test('Undo(Follow) from an actor whose document is now gone still tells the plat
   expect(removed.data.follower).toMatchObject({ handle: `@gina@${new URL(remote.origin).host}` });
   expect(await gw.g.followers.get('acc-alice', remote.actorUri('gina'))).toBeUndefined();
 });
+
+test('an Undo(Follow) processed before its Follow leaves no follower behind', async () => {
+  const follow = { '@context': 'https://www.w3.org/ns/activitystreams', id: `${remote.origin}/follows/hank`, type: 'Follow', actor: remote.actorUri('hank'), object: `${gw.url}/users/alice` };
+  const undo = { '@context': 'https://www.w3.org/ns/activitystreams', id: `${remote.origin}/follows/hank/undo`, type: 'Undo', actor: remote.actorUri('hank'), object: follow };
+  // The Undo reaches the worker first (concurrent workers can reorder a Follow and its Undo).
+  expect((await remote.post(`${gw.url}/users/alice/inbox`, undo, { as: 'hank' })).status).toBe(202);
+  await eventually(async () => gw.g.dedupe.inboxSeen(undo.id), 'the Undo processed');
+  expect((await remote.post(`${gw.url}/users/alice/inbox`, follow, { as: 'hank' })).status).toBe(202);
+  await eventually(async () => gw.g.dedupe.inboxSeen(follow.id), 'the Follow processed');
+  expect(await gw.g.followers.get('acc-alice', remote.actorUri('hank'))).toBeUndefined();
+  expect(sink.callbacks.filter((c) => c.data.follower?.uri === remote.actorUri('hank'))).toEqual([]);
+});
