@@ -40,5 +40,13 @@ export function redisKeys(prefix: string) {
     undoneFollow: (followId: string) => k('undone-follow', followId),
     /** string: JSON {postId, actor} of a remote Like, so its Undo can be mapped */
     remoteLike: (activityId: string) => k('remote-like', activityId),
+    /** string: actor URI a lower-cased @user@host handle resolved to (WebFinger cache) */
+    webfinger: (handle: string) => k('webfinger', handle),
+    /** hash: remote actor URI → JSON FollowingRecord of a local account's outbound follow */
+    following: (accountId: string) => k('following', accountId),
+    /** string: JSON {accountId, target} of an outbound Follow activity, so Accept/Reject by id can be mapped */
+    outboundFollow: (activityId: string) => k('outbound-follow', activityId),
+    /** set: local account ids whose follow of this remote actor was accepted */
+    localFollowersOf: (remoteActor: string) => k('local-followers', remoteActor),
   };
 }

@@ -17,6 +17,7 @@ import { type AccountStore, accountStore } from './store/accounts';
 import { type ActivityStore, activityStore } from './store/activities';
 import { type DedupeStore, dedupeStore } from './store/dedupe';
 import { type FollowerStore, followerStore } from './store/followers';
+import { type FollowingStore, followingStore } from './store/following';
 import { type PostStore, postStore } from './store/posts';
 import { createRedis } from './store/redis';
 import type { Agent } from 'undici';
@@ -41,6 +42,8 @@ export interface Gateway {
   accounts: AccountStore;
   posts: PostStore;
   followers: FollowerStore;
+  /** local accounts' follows of remote actors */
+  following: FollowingStore;
   activities: ActivityStore;
   dedupe: DedupeStore;
   /** outbound to the fediverse: SSRF-guarded */
@@ -55,7 +58,12 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-export function createGateway(config: Config, logger: Logger): Gateway {
+export interface GatewayOptions {
+  /** PEM of an extra CA to trust for outbound https (in-process tests; processes use NODE_EXTRA_CA_CERTS) */
+  extraCaPem?: string;
+}
+
+export function createGateway(config: Config, logger: Logger, opts: GatewayOptions = {}): Gateway {
   const url = config.redisUrl ?? DEFAULT_REDIS_URL;
   const redis = createRedis(url, 'request');
   const queueRedis = createRedis(url, 'worker');
@@ -70,7 +78,7 @@ export function createGateway(config: Config, logger: Logger): Gateway {
   // fails and is retried by BullMQ, whose own connection waits the outage out.
   const accounts = accountStore(redis, keys);
   const userAgent = `fedigate/${VERSION} (+${config.publicOrigin}/)`;
-  const agent = createHttpAgent({ allowPrivateAddresses: config.allowPrivateAddresses });
+  const agent = createHttpAgent({ allowPrivateAddresses: config.allowPrivateAddresses, ...(opts.extraCaPem ? { extraCaPem: opts.extraCaPem } : {}) });
   const platformAgent = createHttpAgent({ allowPrivateAddresses: true, connectionsPerOrigin: 32 });
 
   const instanceKey = async (): Promise<SigningKey> => {
@@ -93,6 +101,7 @@ export function createGateway(config: Config, logger: Logger): Gateway {
     accounts,
     posts: postStore(redis, keys),
     followers: followerStore(redis, keys),
+    following: followingStore(redis, keys),
     activities: activityStore(redis, keys),
     dedupe: dedupeStore(redis, keys),
     agent,

@@ -58,6 +58,22 @@ export const PostSchema = z.object({
   federate: z.boolean().optional(),
 });
 
+// Data of the relationship and interaction events (contract §1). Each joins EventSchema below
+// together with the code that applies it, so no type is ever accepted and then dropped.
+export const RepostSchema = z.object({ id, accountId: id, of: RefSchema });
+export const LikeSchema = z.object({ id, accountId: id, of: RefSchema });
+export const FollowSchema = z.object({ id, accountId: id, target: ActorRefSchema });
+export const BlockSchema = z.object({ id, accountId: id, target: ActorRefSchema });
+export const ReportSchema = z.object({
+  id,
+  accountId: id.optional(),
+  target: ActorRefSchema,
+  objects: z.array(RefSchema).max(100),
+  comment: z.string().max(5000),
+});
+export const AccountFollowerSchema = z.object({ accountId: id, follower: ActorRefSchema });
+export const AccountIdSchema = z.object({ accountId: id });
+
 const envelope = <T extends string, D extends z.ZodType>(type: T, data: D) =>
   z.object({ id, type: z.literal(type), occurredAt: rfc3339, data });
 

@@ -2,6 +2,7 @@
 // total timeouts, and an SSRF guard that checks the resolved address at connect time.
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { BlockList, isIP } from 'node:net';
+import { rootCertificates } from 'node:tls';
 import { Agent } from 'undici';
 
 const blocked = new BlockList();
@@ -46,6 +47,8 @@ export interface AgentOptions {
   connectTimeoutMs?: number;
   /** keep-alive connections per origin: also the per-server concurrency ceiling */
   connectionsPerOrigin?: number;
+  /** trusted beside the system roots */
+  extraCaPem?: string;
 }
 
 export function createHttpAgent(o: AgentOptions): Agent {
@@ -56,6 +59,7 @@ export function createHttpAgent(o: AgentOptions): Agent {
     bodyTimeout: 15_000,
     connect: {
       timeout: o.connectTimeoutMs ?? 5_000,
+      ...(o.extraCaPem ? { ca: [...rootCertificates, o.extraCaPem] } : {}),
       ...(o.allowPrivateAddresses ? {} : { lookup: guardedLookup as never }),
     },
   });

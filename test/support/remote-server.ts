@@ -1,7 +1,8 @@
 // A small real ActivityPub server on loopback: serves actors with keys, records what its
 // inboxes receive, and signs activities it posts to the gateway.
 import { generateKeyPairSync, type KeyObject, createPrivateKey } from 'node:crypto';
-import { type IncomingMessage, createServer } from 'node:http';
+import { type IncomingMessage, type RequestListener, createServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { signCavageRequest } from '../../services/signatures/cavage-sign';
 
@@ -30,7 +31,14 @@ export interface RemoteServer {
   close(): Promise<void>;
 }
 
-export async function startRemoteServer(): Promise<RemoteServer> {
+export interface RemoteServerOptions {
+  /** serve https with this certificate (test/e2e/support/tls.ts), so handles resolve by WebFinger */
+  tls?: { certPem: string; keyPem: string };
+  /** host name in the origin (default 127.0.0.1; use localhost with tls) */
+  host?: string;
+}
+
+export async function startRemoteServer(o: RemoteServerOptions = {}): Promise<RemoteServer> {
   const pair = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
   const privateKey = createPrivateKey(pair.privateKey);
   const received: ReceivedRequest[] = [];
@@ -52,11 +60,21 @@ export async function startRemoteServer(): Promise<RemoteServer> {
     publicKey: { id: `${origin}/users/${name}#main-key`, owner: `${origin}/users/${name}`, publicKeyPem: pair.publicKey },
   });
 
-  const server = createServer((req, res) => {
+  const handler: RequestListener = (req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const path = req.url ?? '/';
+      if (req.method === 'GET' && path.startsWith('/.well-known/webfinger?')) {
+        const resource = new URL(path, origin).searchParams.get('resource') ?? '';
+        const name = /^acct:([^@]+)@/.exec(resource)?.[1];
+        if (!name || goneActors.has(name)) {
+          res.writeHead(404);
+          return res.end();
+        }
+        res.writeHead(200, { 'content-type': 'application/jrd+json' });
+        return res.end(JSON.stringify({ subject: resource, links: [{ rel: 'self', type: 'application/activity+json', href: `${origin}/users/${name}` }] }));
+      }
       const userMatch = /^\/users\/([^/#?]+)$/.exec(path);
       if (req.method === 'GET' && documents.has(path)) {
         res.writeHead(200, { 'content-type': 'application/activity+json' });
@@ -79,9 +97,10 @@ export async function startRemoteServer(): Promise<RemoteServer> {
       res.writeHead(404);
       res.end();
     });
-  });
+  };
+  const server = o.tls ? createHttpsServer({ cert: o.tls.certPem, key: o.tls.keyPem }, handler) : createServer(handler);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  origin = `${o.tls ? 'https' : 'http'}://${o.host ?? '127.0.0.1'}:${(server.address() as AddressInfo).port}`;
 
   return {
     origin,

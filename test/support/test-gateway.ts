@@ -24,6 +24,8 @@ export interface TestGatewayOptions {
   tls?: { certPem: string; keyPem: string };
   /** host name in PUBLIC_ORIGIN (default 127.0.0.1) */
   host?: string;
+  /** a test CA the gateway trusts for outbound https (remote servers started with tls) */
+  extraCaPem?: string;
 }
 
 export async function startTestGateway(o: TestGatewayOptions = {}): Promise<TestGateway> {
@@ -32,7 +34,7 @@ export async function startTestGateway(o: TestGatewayOptions = {}): Promise<Test
   const port = (server.address() as AddressInfo).port;
   const url = `${o.tls ? 'https' : 'http'}://${o.host ?? '127.0.0.1'}:${port}`;
   const config = testConfig({ PUBLIC_ORIGIN: url, ...o.env });
-  const g = createGateway(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
+  const g = createGateway(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), o.extraCaPem ? { extraCaPem: o.extraCaPem } : {});
   await waitReady(g.queueRedis);
   await waitReady(g.redis);
   server.on('request', createApp(g));

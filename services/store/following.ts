@@ -1,0 +1,76 @@
+// Outbound follows: local accounts following remote actors, pending until Accept/Reject.
+// The reverse index (remote actor → local followers) says who sees a remote actor's posts.
+import type { Redis } from 'ioredis';
+import type { RedisKeys } from '../../config/redis-keys';
+
+export interface FollowingRecord {
+  /** remote actor URI */
+  target: string;
+  /** the platform's follow id (follow.created's data.follow.id) */
+  followId: string;
+  /** id of the Follow activity we sent */
+  activityId: string;
+  inbox: string;
+  sharedInbox?: string;
+  state: 'pending' | 'accepted';
+  since: string;
+}
+
+const OUTBOUND_FOLLOW_TTL_SECONDS = 400 * 24 * 3600;
+
+export function followingStore(redis: Redis, keys: RedisKeys) {
+  const decode = (s: string) => JSON.parse(s) as FollowingRecord;
+  const get = async (accountId: string, target: string) => {
+    const v = await redis.hget(keys.following(accountId), target);
+    return v ? decode(v) : undefined;
+  };
+
+  return {
+    get,
+    /** Records a Follow just sent; a repeated follow of the same target replaces the pending one. */
+    async request(accountId: string, r: Omit<FollowingRecord, 'state'>): Promise<FollowingRecord> {
+      const record: FollowingRecord = { ...r, state: 'pending' };
+      await redis.set(keys.outboundFollow(r.activityId), JSON.stringify({ accountId, target: r.target }), 'EX', OUTBOUND_FOLLOW_TTL_SECONDS);
+      await redis.hset(keys.following(accountId), r.target, JSON.stringify(record));
+      return record;
+    },
+    /** Which local follow a Follow activity id (ours) was. */
+    async byActivityId(activityId: string): Promise<{ accountId: string; target: string } | undefined> {
+      const v = await redis.get(keys.outboundFollow(activityId));
+      return v ? (JSON.parse(v) as { accountId: string; target: string }) : undefined;
+    },
+    /** Marks the follow accepted; undefined when there is no such follow (any more). */
+    async accept(accountId: string, target: string): Promise<FollowingRecord | undefined> {
+      const current = await get(accountId, target);
+      if (!current) return undefined;
+      const record: FollowingRecord = { ...current, state: 'accepted' };
+      await redis.hset(keys.following(accountId), target, JSON.stringify(record));
+      await redis.sadd(keys.localFollowersOf(target), accountId);
+      return record;
+    },
+    /** Ends the follow (rejected, undone, blocked); returns what it was. */
+    async remove(accountId: string, target: string): Promise<FollowingRecord | undefined> {
+      const current = await get(accountId, target);
+      await redis.srem(keys.localFollowersOf(target), accountId);
+      if (!current) return undefined;
+      await redis.hdel(keys.following(accountId), target);
+      await redis.del(keys.outboundFollow(current.activityId));
+      return current;
+    },
+    count: (accountId: string) => redis.hlen(keys.following(accountId)),
+    /** Local accounts whose follow of this remote actor was accepted. */
+    localFollowersOf: (target: string) => redis.smembers(keys.localFollowersOf(target)),
+    async *pages(accountId: string, pageSize = 1000): AsyncGenerator<FollowingRecord[]> {
+      let cursor = '0';
+      do {
+        const [next, flat] = await redis.hscan(keys.following(accountId), cursor, 'COUNT', pageSize);
+        cursor = next;
+        const page: FollowingRecord[] = [];
+        for (let i = 1; i < flat.length; i += 2) page.push(decode(flat[i]!));
+        if (page.length) yield page;
+      } while (cursor !== '0');
+    },
+  };
+}
+
+export type FollowingStore = ReturnType<typeof followingStore>;
