@@ -102,7 +102,11 @@ export function createControl({ federation, identifier, state, publisher, info, 
         return await p.unblock(ctx, { target: requireString(body, 'target'), blockId: optionalUrl(body, 'blockId') });
 
       case 'POST /control/delete-self':
-        return await p.deleteSelf(ctx, { to: stringList(body, 'to'), inboxes: urlList(body, 'inboxes') });
+        return await p.deleteSelf(ctx, {
+          to: stringList(body, 'to'),
+          inboxes: urlList(body, 'inboxes'),
+          goneFirst: oneOf(body, 'goneFirst', [true, false], false),
+        });
 
       case 'POST /control/like':
         return await p.like(ctx, { object: requireUrl(body, 'object'), to: requireString(body, 'to') });

@@ -274,9 +274,10 @@ export function createPublisher({ identifier, state }) {
 
   /**
    * Delete(actor) to followers, the given actors and inboxes; then the actor (and WebFinger)
-   * answer 410 Gone.  Sent before the flip, so receivers can still fetch the signing key.
+   * answer 410 Gone.  Sent before the flip, so receivers can still fetch the signing key,
+   * unless `goneFirst`: then the actor is gone when the Delete arrives (its key answers 410).
    */
-  async function deleteSelf(ctx, { to = [], inboxes = [] }) {
+  async function deleteSelf(ctx, { to = [], inboxes = [], goneFirst = false }) {
     const me = ctx.getActorUri(identifier);
     const actors = await resolveActors(ctx, to);
     const del = new Delete({
@@ -287,8 +288,10 @@ export function createPublisher({ identifier, state }) {
       ccs: [ctx.getFollowersUri(identifier)],
     });
     const recipients = [...actors, ...inboxes.map((inboxId) => ({ id: inboxId, inboxId }))];
+    const gone = { activityId: del.id.href, deletedAt: new Date().toISOString() };
+    if (goneFirst) state.selfDeleted = gone;
     const deliveredTo = await deliver(ctx, del, { followers: true, recipients });
-    state.selfDeleted = { activityId: del.id.href, deletedAt: new Date().toISOString() };
+    state.selfDeleted = gone;
     return { activityId: del.id.href, actor: me.href, deliveredTo };
   }
 
