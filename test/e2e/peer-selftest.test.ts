@@ -462,6 +462,17 @@ describe('Fedify peer: publishing to followers and named actors', () => {
     expect((await p.state()).blocks).toEqual([]);
   });
 
+  test('bad control input gets a 4xx naming the field or the object', async () => {
+    await expect(p.post({ content: '<p>x</p>', visibility: 'secret' as 'public' })).rejects.toMatchObject({
+      status: 400,
+      body: { error: '"visibility" must be one of public, unlisted, followers, direct' },
+    });
+    await expect(p.post({ content: '<p>x</p>', quote: 'not a url' })).rejects.toMatchObject({ status: 400, body: { error: '"quote" must be an absolute URL' } });
+    await expect(p.update({ noteId: `${n.origin}/notes/x`, content: 'x' })).rejects.toMatchObject({ status: 404 });
+    await expect(p.unannounce({ activityId: `${p.origin}/announces/unknown` })).rejects.toMatchObject({ status: 404 });
+    await expect(p.unblock(f.actorUri)).rejects.toMatchObject({ status: 409 });
+  });
+
   test('deleteSelf: followers and named actors record the deleted actor; actor and WebFinger answer 410', async () => {
     const gone = await p.deleteSelf({ to: n.actorUri });
     expect(gone.deliveredTo.sort()).toEqual([f.inboxUri, n.inboxUri].sort());

@@ -5,7 +5,13 @@
  *   const peer = await startFedifyPeer({ extraCaCerts: ca.caCertPath });
  *   const { followId } = await peer.follow('@alice@localhost:8443');
  *   await peer.waitFor((a) => a.type === 'Accept' && a.objectId === followId);
+ *   const { noteId } = await peer.post({ content: '<p>hi</p>', mentions: ['@alice@localhost:8443'] });
  *   await peer.stop();
+ *
+ * With `tls: ca` the peer serves https://localhost:PORT (handle @peer@localhost:PORT, WebFinger
+ * over https); its control API then answers on a plain-http loopback port (`controlUrl`).
+ * Every sending call is delivered before it returns (Fedify `immediate` sends): a recipient's
+ * inbox answered by then, so "did not arrive" can be asserted right after the call.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
