@@ -16,7 +16,7 @@ export function redisKeys(prefix: string) {
     enabledAccounts: () => k('accounts', 'enabled'),
     /** hash: the instance actor's key pair */
     instanceKeys: () => k('instance', 'keys'),
-    /** hash: post (JSON), state, version, federated, lastEventId, lastAction, accountId */
+    /** hash: post (JSON), state, version, federated, accountId, refs (JSON: resolved mentions, parent, quote, thread), pending:<eventId> */
     post: (postId: string) => k('post', postId),
     /** set: inboxes a post's Create was sent to, so Update and Delete reach the same ones */
     postInboxes: (postId: string) => k('post', postId, 'inboxes'),

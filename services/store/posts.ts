@@ -2,6 +2,7 @@
 // federate, atomically: a create seen after its delete, or an older update, changes nothing.
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../../config/redis-keys';
+import type { PostRefs } from '../activitypub/post-refs';
 import type { Post } from '../platform/event-schemas';
 import { LruMap } from '../signatures/lru';
 
@@ -45,12 +46,22 @@ if action ~= 'none' then redis.call('HSET', KEYS[1], 'pending:' .. ARGV[1], acti
 return {'applied', action}
 `;
 
+// Refs are resolved after the event applied; two updates resolving at once must not let the
+// older one's refs land on the newer post. KEYS[1] post hash. ARGV: version, refsJson.
+const SAVE_REFS = `
+if redis.call('HGET', KEYS[1], 'version') ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'refs', ARGV[2])
+return 1
+`;
+
 export interface StoredPost {
   state: 'live' | 'deleted';
   federated: boolean;
   version: number;
   accountId: string;
   post?: Post;
+  /** what the post's mentions, parent and quote resolved to when it was last federated */
+  refs?: PostRefs;
 }
 
 // A fan-out's deliveries all ask whether their post is still federated: one read per post per
@@ -84,8 +95,8 @@ export function postStore(redis: Redis, keys: RedisKeys) {
       await redis.hdel(keys.post(postId), `pending:${eventId}`);
     },
     async get(postId: string): Promise<StoredPost | undefined> {
-      const h = await redis.hmget(keys.post(postId), 'state', 'federated', 'version', 'accountId', 'post');
-      const [state, federated, version, accountId, post] = h;
+      const h = await redis.hmget(keys.post(postId), 'state', 'federated', 'version', 'accountId', 'post', 'refs');
+      const [state, federated, version, accountId, post, refs] = h;
       if (!state) return undefined;
       return {
         state: state as StoredPost['state'],
@@ -93,7 +104,12 @@ export function postStore(redis: Redis, keys: RedisKeys) {
         version: Number(version),
         accountId: accountId ?? '',
         ...(post ? { post: JSON.parse(post) as Post } : {}),
+        ...(refs ? { refs: JSON.parse(refs) as PostRefs } : {}),
       };
+    },
+    /** Keeps the resolved refs of the post's current version; false when a newer version came in. */
+    async saveRefs(postId: string, version: number, refs: PostRefs): Promise<boolean> {
+      return (await redis.eval(SAVE_REFS, 1, keys.post(postId), String(version), JSON.stringify(refs))) === 1;
     },
     async addInboxes(postId: string, inboxes: string[]): Promise<void> {
       if (inboxes.length) await redis.sadd(keys.postInboxes(postId), ...inboxes);
