@@ -24,6 +24,9 @@ interface Found {
   inbox?: string;
 }
 
+/** Longest chain of local replies walked to find a thread's id. */
+const MAX_THREAD_WALK = 50;
+
 const inboxOf = (a: ResolvedActor) => (a.kind === 'remote' ? deliveryInbox(a) : undefined);
 
 function mentionOf(g: Gateway, ref: ActorRef, a: ResolvedActor): ResolvedMention {
@@ -55,9 +58,26 @@ export function createPostResolver(g: Gateway, opts: ResolveOptions) {
   async function localPost(postId: string): Promise<{ ref: ResolvedRef; conversation: string }> {
     const stored = await g.posts.get(postId);
     const owner = stored?.accountId ? await g.accounts.get(stored.accountId) : undefined;
-    const uri = g.uris.post(postId);
-    const conversation = stored?.refs?.conversation || conversationOf(g.config.handleDomain, postId, stored?.post?.createdAt ?? new Date(0).toISOString());
-    return { ref: { uri, ...(owner ? { author: g.uris.actor(owner.account.username) } : {}) }, conversation };
+    const ref = { uri: g.uris.post(postId), ...(owner ? { author: g.uris.actor(owner.account.username) } : {}) };
+    return { ref, conversation: await localConversation(postId) };
+  }
+
+  /**
+   * The thread of a local post: the one stored with it, else (its refs not saved yet, say) its
+   * ancestors', up to the root or the first remote ancestor's.
+   */
+  async function localConversation(postId: string): Promise<string> {
+    let id = postId;
+    for (let depth = 0; depth < MAX_THREAD_WALK; depth++) {
+      const stored = await g.posts.get(id);
+      if (stored?.refs?.conversation) return stored.refs.conversation;
+      const parent = stored?.post?.inReplyTo;
+      if (!stored?.post || !parent) return conversationOf(g.config.handleDomain, id, stored?.post?.createdAt ?? new Date(0).toISOString());
+      const parentId = 'postId' in parent ? parent.postId : localPostIdOf(g.uris, parent.uri);
+      if (parentId === undefined) return (await remotePost((parent as { uri: string }).uri)).conversation ?? conversationOf(g.config.handleDomain, id, stored.post.createdAt);
+      id = parentId;
+    }
+    return conversationOf(g.config.handleDomain, id, new Date(0).toISOString());
   }
 
   /** Fetches a remote object for its author; conversation is the thread id it carries, if any. */
