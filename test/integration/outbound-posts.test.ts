@@ -114,6 +114,15 @@ test('a followers-only post reaches the follower\'s server and never a server wi
   expect(((await byFollower.json()) as { id: string }).id).toBe(noteUri('p-followers'));
 });
 
+test('a followers-only post mentioning a non-follower reaches her, addressed in cc, and she may fetch it', async () => {
+  await post('p-followers-mention', { visibility: 'followers', text: `${handle(otherServer, 'carol')} you too`, mentions: [{ handle: handle(otherServer, 'carol') }] });
+  const create = await eventually(() => got(otherServer, 'Create', 'p-followers-mention')[0], 'the Create at carol\'s server');
+  expectSignedByAlice(create);
+  expect([create.json.to, create.json.cc]).toEqual([[`${gw.url}/users/alice/followers`], [otherServer.actorUri('carol')]]);
+  expect((await signedGet(noteUri('p-followers-mention'), { server: otherServer, name: 'carol' })).status).toBe(200);
+  expect((await signedGet(noteUri('p-followers-mention'), { server: otherServer, name: 'dave' })).status).toBe(404);
+});
+
 test('a direct post goes to the mentioned actor only: no follower\'s server gets it', async () => {
   await post('p-direct', { visibility: 'mentioned', text: `${handle(otherServer, 'carol')} just between us`, mentions: [{ handle: handle(otherServer, 'carol') }] });
   const create = await eventually(() => got(otherServer, 'Create', 'p-direct')[0], 'the Create at carol\'s server');
@@ -147,6 +156,7 @@ test('a reply to a post that cannot be fetched still goes out, pointing at it', 
   const parent = `${otherServer.origin}/notes/missing`;
   await post('p-orphan', { text: 'replying anyway', inReplyTo: { uri: parent } });
   const create = await eventually(() => got(followerServer, 'Create', 'p-orphan')[0], 'the orphan reply at bob\'s server');
+  expectSignedByAlice(create);
   expect(note(create)).toMatchObject({ inReplyTo: parent, cc: [`${gw.url}/users/alice/followers`] });
 });
 
@@ -157,6 +167,7 @@ test('a reply to a local post joins its thread: one conversation id for root and
   const child = await eventually(() => got(followerServer, 'Create', 'p-child')[0], 'the reply');
   await post('p-grandchild', { text: 'grandchild', inReplyTo: { uri: noteUri('p-child') } });
   const grandchild = await eventually(() => got(followerServer, 'Create', 'p-grandchild')[0], 'the reply to the reply');
+  for (const r of [root, child, grandchild]) expectSignedByAlice(r);
   expect(note(root).conversation).toMatch(/^tag:.*objectId=p-root:objectType=Conversation$/);
   expect(note(child)).toMatchObject({ inReplyTo: noteUri('p-root'), conversation: note(root).conversation, context: note(root).conversation });
   expect(note(grandchild).conversation).toBe(note(root).conversation);
