@@ -160,6 +160,16 @@ test('a reply to a post that cannot be fetched still goes out, pointing at it', 
   expect(note(create)).toMatchObject({ inReplyTo: parent, cc: [`${gw.url}/users/alice/followers`] });
 });
 
+test('a parent naming an author on another server is not believed: that server gets nothing', async () => {
+  const parent = `${followerServer.origin}/notes/forged`;
+  followerServer.documents.set('/notes/forged', { id: parent, type: 'Note', attributedTo: otherServer.actorUri('dave'), content: 'not dave\'s' });
+  await post('p-forged', { text: 'hm', inReplyTo: { uri: parent } });
+  const create = await eventually(() => got(followerServer, 'Create', 'p-forged')[0], 'the reply at bob\'s server');
+  expect(note(create).cc).toEqual([`${gw.url}/users/alice/followers`]);
+  await idle();
+  expect(otherServer.received.filter((r) => JSON.stringify(r.json).includes(noteUri('p-forged')))).toEqual([]);
+});
+
 test('a reply to a local post joins its thread: one conversation id for root and reply', async () => {
   await post('p-root', { text: 'root' });
   const root = await eventually(() => got(followerServer, 'Create', 'p-root')[0], 'the root');
@@ -173,6 +183,19 @@ test('a reply to a local post joins its thread: one conversation id for root and
   expect(note(grandchild).conversation).toBe(note(root).conversation);
   // The parent's author (local) is addressed; nothing more.
   expect(note(child).cc).toEqual([`${gw.url}/users/alice/followers`]);
+});
+
+test('a reply to a local reply to a remote post addresses the parent\'s author only, as Mastodon does', async () => {
+  const remoteRoot = `${otherServer.origin}/notes/root`;
+  const thread = `${otherServer.origin}/contexts/root`;
+  otherServer.documents.set('/notes/root', { id: remoteRoot, type: 'Note', attributedTo: otherServer.actorUri('dave'), content: 'root', context: thread });
+  await sendEvents(gw.url, { id: eventId('rita'), type: 'post.created', occurredAt: at(10), data: { post: postData('p-rita', 'acc-rita', { text: 'rita replies', inReplyTo: { uri: remoteRoot } }) } });
+  await eventually(() => got(otherServer, 'Create', 'p-rita')[0], 'rita\'s reply at dave\'s server');
+  await post('p-alice-to-rita', { text: 'alice joins', inReplyTo: { postId: 'p-rita' } });
+  const create = await eventually(() => got(followerServer, 'Create', 'p-alice-to-rita')[0], 'alice\'s reply at bob\'s server');
+  expect(note(create)).toMatchObject({ cc: [`${gw.url}/users/alice/followers`, `${gw.url}/users/rita`], conversation: thread, context: thread });
+  await idle();
+  expect(otherServer.received.filter((r) => JSON.stringify(r.json).includes(noteUri('p-alice-to-rita')))).toEqual([]);
 });
 
 test('a quote of a remote post reaches the quoted author with every quote property', async () => {

@@ -73,6 +73,8 @@ test('quote: FEP-044f quote, the older quote properties, a FEP-e232 Link tag and
   expect(activity.object.tag).toContainEqual({ type: 'Link', mediaType: 'application/ld+json; profile="https://www.w3.org/ns/activitystreams"', href: quoted, name: `RE: ${quoted}` });
   expect(activity.object.content).toMatch(/<p class="quote-inline">RE: <a href="https:\/\/remote\.example\/notes\/7"/);
   expect(activity.object.cc).toContain(bob.uri);
+  // A local post quoted by id, refs not resolved: still quoted by its URI.
+  expect(noteObject({ ...base, quoteOf: { postId: 'p0' } }, 'alice', u)).toMatchObject({ quote: 'https://gw.example/posts/p0', quoteUrl: 'https://gw.example/posts/p0' });
 });
 
 test('audio post: a Note whose content is the transcript, the audio attached', () => {
