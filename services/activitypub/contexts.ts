@@ -33,6 +33,8 @@ export const NOTE_CONTEXT = [
     quoteUrl: 'as:quoteUrl',
     quoteUri: 'http://fedibird.com/ns#quoteUri',
     _misskey_quote: 'https://misskey-hub.net/ns#_misskey_quote',
+    quoteAuthorization: { '@id': 'https://w3id.org/fep/044f#quoteAuthorization', '@type': '@id' },
+    QuoteRequest: 'https://w3id.org/fep/044f#QuoteRequest',
   },
 ] as const;
 

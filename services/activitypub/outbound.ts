@@ -72,8 +72,8 @@ function contentText(post: Post): string {
 /** Mastodon's fallback for servers that know no quotes; servers that do hide `.quote-inline`. */
 const quoteInline = (uri: string) => `<p class="quote-inline">RE: ${linkHtml(uri)}</p>`;
 
-function quoteProperties(uri: string) {
-  return { quote: uri, quoteUrl: uri, quoteUri: uri, _misskey_quote: uri };
+function quoteProperties(uri: string, authorization: string | undefined) {
+  return { quote: uri, quoteUrl: uri, quoteUri: uri, _misskey_quote: uri, ...(authorization ? { quoteAuthorization: authorization } : {}) };
 }
 
 export function noteObject(post: Post, username: string, u: Uris, refs: PostRefs = NO_REFS) {
@@ -104,7 +104,7 @@ export function noteObject(post: Post, username: string, u: Uris, refs: PostRefs
     summary: post.spoilerText || null,
     inReplyTo: refs.inReplyTo?.uri ?? (post.inReplyTo ? refUri(post.inReplyTo, u) : null),
     ...(refs.conversation ? { conversation: refs.conversation, context: refs.conversation } : {}),
-    ...(quoteUri ? quoteProperties(quoteUri) : {}),
+    ...(quoteUri ? quoteProperties(quoteUri, refs.quote?.authorization) : {}),
     attachment: (post.attachments ?? []).map(attachment),
     tag: [...mentionTags, ...hashtagTags, ...quoteTags],
   };

@@ -7,6 +7,7 @@ import type { Post } from '../platform/event-schemas';
 import type { FanoutJob } from '../queue/jobs';
 import type { PostAction, StoredPost } from '../store/posts';
 import { enqueueFanout } from './enqueue';
+import { requestQuoteConsent } from './quote-consent';
 import { type ResolveOptions, resolvePostRefs } from './resolve-post';
 
 /** The account a post event names is not known yet (its account.enabled may still be queued). */
@@ -60,7 +61,8 @@ async function federate(g: Gateway, e: PostEvent, username: string, action: Excl
   }
   const refs = await currentRefs(g, stored, post, opts);
   const updated = action === 'update' ? { ...post, updatedAt: post.updatedAt ?? e.occurredAt.toISOString() } : post;
-  const activity = noteActivity(action === 'create' ? 'Create' : 'Update', noteObject(updated, username, u, refs), e.eventId, u);
+  const note = noteObject(updated, username, u, refs);
+  const activity = noteActivity(action === 'create' ? 'Create' : 'Update', note, e.eventId, u);
   await g.activities.save(activity);
   const job: FanoutJob = {
     activityId: activity.id,
@@ -74,11 +76,14 @@ async function federate(g: Gateway, e: PostEvent, username: string, action: Excl
     toFollowers,
   };
   await enqueueFanout(g, job);
+  // The quote went out; its author's consent (FEP-044f) is asked for after it, once per quoted post.
+  if (action === 'create' || stored.refs?.quote?.uri !== refs.quote?.uri) await requestQuoteConsent(g, e.eventId, e.accountId, e.postId, note, refs);
 }
 
 /** Resolves the stored version's references and keeps them with it (GET /posts/{id} renders them). */
 async function currentRefs(g: Gateway, stored: StoredPost, post: Post, opts: ResolveOptions): Promise<PostRefs> {
   const refs = await resolvePostRefs(g, post, opts);
   await g.posts.saveRefs(post.id, stored.version, refs);
-  return refs;
+  // Read back: a quote authorization already granted applies to the new version too.
+  return (await g.posts.get(post.id))?.refs ?? refs;
 }

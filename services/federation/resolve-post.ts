@@ -19,11 +19,6 @@ export interface ResolveOptions {
   finalAttempt?: boolean;
 }
 
-interface Found {
-  actor?: ResolvedActor;
-  inbox?: string;
-}
-
 /** Longest chain of local replies walked to find a thread's id. */
 const MAX_THREAD_WALK = 50;
 
@@ -81,7 +76,7 @@ export function createPostResolver(g: Gateway, opts: ResolveOptions) {
   }
 
   /** Fetches a remote object for its author; conversation is the thread id it carries, if any. */
-  async function remotePost(uri: string): Promise<Found & { ref: ResolvedRef; conversation?: string }> {
+  async function remotePost(uri: string): Promise<{ ref: ResolvedRef; conversation?: string }> {
     const res = await g.fetchDocument(uri);
     if (!res.ok) {
       const transient = res.reason === 'network' || (res.reason === 'http_error' && (res.status ?? 500) >= 500);
@@ -99,7 +94,7 @@ export function createPostResolver(g: Gateway, opts: ResolveOptions) {
       return { ref: { uri }, ...(conversation ? { conversation } : {}) };
     }
     const inbox = inboxOf(actor.actor);
-    return { ref: { uri, author: actor.actor.uri }, actor: actor.actor, ...(inbox ? { inbox } : {}), ...(conversation ? { conversation } : {}) };
+    return { ref: { uri, author: actor.actor.uri, ...(inbox ? { inbox } : {}) }, ...(conversation ? { conversation } : {}) };
   }
 
   async function post(ref: Ref) {
@@ -120,7 +115,7 @@ export async function resolvePostRefs(g: Gateway, post: Post, opts: ResolveOptio
     if (found.inbox) inboxes.add(found.inbox);
   }
   const [parent, quoted] = await Promise.all([post.inReplyTo ? r.post(post.inReplyTo) : undefined, post.quoteOf ? r.post(post.quoteOf) : undefined]);
-  for (const p of [parent, quoted]) if (p && 'inbox' in p && p.inbox) inboxes.add(p.inbox);
+  for (const p of [parent, quoted]) if (p?.ref.inbox) inboxes.add(p.ref.inbox);
   return {
     mentions: [...mentions.values()],
     ...(parent ? { inReplyTo: parent.ref } : {}),

@@ -209,6 +209,34 @@ test('a quote of a remote post reaches the quoted author with every quote proper
   expect(n.cc).toContain(otherServer.actorUri('carol'));
   expect(n.tag).toContainEqual(expect.objectContaining({ type: 'Link', href: quoted, name: `RE: ${quoted}` }));
   expect(n.content).toContain('class="quote-inline"');
+
+  // FEP-044f: the quoted author is asked for consent; her Accept's stamp reaches every copy.
+  const request = await eventually(() => otherServer.received.find((r) => r.json.type === 'QuoteRequest'), 'the QuoteRequest');
+  expectSignedByAlice(request);
+  expect(request.json).toMatchObject({ actor: `${gw.url}/users/alice`, object: quoted, instrument: { id: noteUri('p-quote'), quote: quoted } });
+  const stamp = `${otherServer.origin}/users/carol/stamps/1`;
+  const accept = { '@context': 'https://www.w3.org/ns/activitystreams', id: `${otherServer.origin}/accepts/1`, type: 'Accept', actor: otherServer.actorUri('carol'), object: { type: 'QuoteRequest', id: request.json.id, actor: `${gw.url}/users/alice`, object: quoted }, result: stamp };
+  expect((await otherServer.post(`${gw.url}/inbox`, accept, { as: 'carol' })).status).toBe(202);
+  for (const server of [otherServer, followerServer]) {
+    const update = await eventually(() => got(server, 'Update', 'p-quote')[0], 'the Update with the authorization');
+    expectSignedByAlice(update);
+    expect(note(update)).toMatchObject({ quote: quoted, quoteAuthorization: stamp });
+  }
+  const served = await fetch(noteUri('p-quote'), { headers: { accept: 'application/activity+json' } });
+  expect(await served.json()).toMatchObject({ quoteAuthorization: stamp });
+});
+
+test('a quote answer from anyone but the quoted author changes nothing', async () => {
+  const quoted = `${otherServer.origin}/notes/3`;
+  otherServer.documents.set('/notes/3', { id: quoted, type: 'Note', attributedTo: otherServer.actorUri('carol'), content: 'mine' });
+  await post('p-quote2', { text: 'hmm', quoteOf: { uri: quoted } });
+  const request = await eventually(() => otherServer.received.find((r) => r.json.type === 'QuoteRequest' && (r.json.instrument as { id: string }).id === noteUri('p-quote2')), 'the QuoteRequest');
+  const accept = { '@context': 'https://www.w3.org/ns/activitystreams', id: `${otherServer.origin}/accepts/2`, type: 'Accept', actor: otherServer.actorUri('dave'), object: { type: 'QuoteRequest', id: request.json.id }, result: `${otherServer.origin}/stamps/2` };
+  expect((await otherServer.post(`${gw.url}/inbox`, accept, { as: 'dave' })).status).toBe(202);
+  await eventually(() => gw.g.dedupe.inboxSeen(accept.id), 'the Accept processed');
+  await idle();
+  expect(got(otherServer, 'Update', 'p-quote2')).toEqual([]);
+  expect((await gw.g.posts.get('p-quote2'))!.refs!.quote!.authorization).toBeUndefined();
 });
 
 test('a mention that does not exist leaves plain text; the post still goes out', async () => {
