@@ -69,6 +69,16 @@ function contentText(post: Post): string {
   return parts.join('\n\n');
 }
 
+/**
+ * A reply tags its parent's author even when the text does not name them: Mastodon notifies of
+ * replies through Mention tags only (its own replies always start with the @handle).
+ */
+function parentAuthorMention(refs: PostRefs, self: string): Array<{ uri: string; name: string }> {
+  const parent = refs.inReplyTo;
+  if (!parent?.author || !parent.authorName || parent.author === self || refs.mentions.some((m) => m.uri === parent.author)) return [];
+  return [{ uri: parent.author, name: parent.authorName }];
+}
+
 /** Mastodon's fallback for servers that know no quotes; servers that do hide `.quote-inline`. */
 const quoteInline = (uri: string) => `<p class="quote-inline">RE: ${linkHtml(uri)}</p>`;
 
@@ -84,7 +94,7 @@ export function noteObject(post: Post, username: string, u: Uris, refs: PostRefs
   const quoteUri = refs.quote?.uri ?? (post.quoteOf ? refUri(post.quoteOf, u) : undefined);
   const audience = noteAudience(post, username, u, refs);
   const content = rendered.html + (quoteUri ? quoteInline(quoteUri) : '');
-  const mentionTags = refs.mentions.map((m) => ({ type: 'Mention', href: m.uri, name: m.name }));
+  const mentionTags = [...refs.mentions, ...parentAuthorMention(refs, u.actor(username))].map((m) => ({ type: 'Mention', href: m.uri, name: m.name }));
   const hashtagTags = [...byName.values()].map((name) => ({ type: 'Hashtag', href: u.tag(name), name: `#${name}` }));
   const quoteTags = quoteUri ? [{ type: 'Link', mediaType: AS_LINK_MEDIA_TYPE, href: quoteUri, name: `RE: ${quoteUri}` }] : [];
   return {

@@ -15,6 +15,8 @@ export interface ResolvedRef {
   uri: string;
   /** its author's actor URI, when known (addressed in the Note) */
   author?: string;
+  /** its author's `@user@host`, when known */
+  authorName?: string;
   /** its author's inbox, for a remote author (a QuoteRequest goes there) */
   inbox?: string;
   /** FEP-044f: the quoted author's QuoteAuthorization, once its Accept came back */

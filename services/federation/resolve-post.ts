@@ -53,7 +53,8 @@ export function createPostResolver(g: Gateway, opts: ResolveOptions) {
   async function localPost(postId: string): Promise<{ ref: ResolvedRef; conversation: string }> {
     const stored = await g.posts.get(postId);
     const owner = stored?.accountId ? await g.accounts.get(stored.accountId) : undefined;
-    const ref = { uri: g.uris.post(postId), ...(owner ? { author: g.uris.actor(owner.account.username) } : {}) };
+    const username = owner?.account.username;
+    const ref = { uri: g.uris.post(postId), ...(username ? { author: g.uris.actor(username), authorName: `@${username}@${g.config.handleDomain}` } : {}) };
     return { ref, conversation: await localConversation(postId) };
   }
 
@@ -94,7 +95,8 @@ export function createPostResolver(g: Gateway, opts: ResolveOptions) {
       return { ref: { uri }, ...(conversation ? { conversation } : {}) };
     }
     const inbox = inboxOf(actor.actor);
-    return { ref: { uri, author: actor.actor.uri, ...(inbox ? { inbox } : {}) }, ...(conversation ? { conversation } : {}) };
+    const authorName = mentionOf(g, { uri: actor.actor.uri }, actor.actor).name;
+    return { ref: { uri, author: actor.actor.uri, authorName, ...(inbox ? { inbox } : {}) }, ...(conversation ? { conversation } : {}) };
   }
 
   async function post(ref: Ref) {

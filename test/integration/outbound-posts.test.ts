@@ -150,6 +150,7 @@ test('a reply to a remote post is addressed and delivered to its author, in its 
   const create = await eventually(() => got(otherServer, 'Create', 'p-reply')[0], 'the reply at dave\'s server');
   expectSignedByAlice(create);
   expect(note(create)).toMatchObject({ inReplyTo: parent, conversation: thread, context: thread, cc: [`${gw.url}/users/alice/followers`, otherServer.actorUri('dave')] });
+  expect(note(create).tag).toEqual([{ type: 'Mention', href: otherServer.actorUri('dave'), name: handle(otherServer, 'dave') }]);
 });
 
 test('a reply to a post that cannot be fetched still goes out, pointing at it', async () => {

@@ -51,16 +51,19 @@ test('mentioned (direct): to the mentioned actors only, neither followers nor Pu
 
 test('reply to a remote post: inReplyTo its URI, its author addressed, its thread adopted', () => {
   const parent = 'https://remote.example/notes/9';
-  const r = refs({ inReplyTo: { uri: parent, author: bob.uri }, conversation: 'tag:remote.example,2026-10-31:objectId=9:objectType=Conversation' });
+  const r = refs({ inReplyTo: { uri: parent, author: bob.uri, authorName: bob.name }, conversation: 'tag:remote.example,2026-10-31:objectId=9:objectType=Conversation' });
   const activity = create({ ...base, text: 'agreed', inReplyTo: { uri: parent } }, r);
   expectGolden('posts/reply-remote', activity);
   expect(activity.object.cc).toEqual([followers, bob.uri]);
+  // Tagged, so Mastodon notifies the author, though the text does not name them; never twice.
+  expect(activity.object.tag).toEqual([{ type: 'Mention', href: bob.uri, name: bob.name }]);
+  expect(noteObject({ ...base, inReplyTo: { uri: parent } }, 'alice', u, { ...r, mentions: [bob] }).tag).toEqual([{ type: 'Mention', href: bob.uri, name: bob.name }]);
   // A mentioned reply to a remote post goes to the parent's author.
   expect(noteAudience({ visibility: 'mentioned' }, 'alice', u, r)).toEqual({ to: [bob.uri], cc: [] });
 });
 
 test('reply to a local post: threaded with conversation and context of the root', () => {
-  const activity = create({ ...base, id: 'p3', text: 'me too', inReplyTo: { postId: 'p2' } }, refs({ inReplyTo: { uri: u.post('p2'), author: rita.uri } }));
+  const activity = create({ ...base, id: 'p3', text: 'me too', inReplyTo: { postId: 'p2' } }, refs({ inReplyTo: { uri: u.post('p2'), author: rita.uri, authorName: rita.name } }));
   expectGolden('posts/reply-local-threaded', activity);
   expect(activity.object).toMatchObject({ inReplyTo: 'https://gw.example/posts/p2', conversation: thread, context: thread });
 });
