@@ -16,8 +16,10 @@ export function redisKeys(prefix: string) {
     enabledAccounts: () => k('accounts', 'enabled'),
     /** hash: the instance actor's key pair */
     instanceKeys: () => k('instance', 'keys'),
-    /** hash: post (JSON), state, version, federated, lastEventId, lastAction, accountId */
+    /** hash: post (JSON), state, version, federated, accountId, refs (JSON: resolved mentions, parent, quote, thread), quoteAuth (JSON {uri, authorization}), pending:<eventId> */
     post: (postId: string) => k('post', postId),
+    /** string: postId of our FEP-044f QuoteRequest (by its activity id), so its Accept can be mapped */
+    quoteRequest: (activityId: string) => k('quote-request', activityId),
     /** set: inboxes a post's Create was sent to, so Update and Delete reach the same ones */
     postInboxes: (postId: string) => k('post', postId, 'inboxes'),
     /** hash: remote follower actor URI → JSON {inbox, sharedInbox, followId, since} */

@@ -39,7 +39,8 @@ export function startWorkers(g: Gateway): RunningWorkers {
   };
 
   const workers = [
-    make<EventJob, string>('events', 10, (e) => applyPlatformEvent(g, e)),
+    // On its last attempt a post goes out without references whose servers are still down.
+    make<EventJob, string>('events', 10, (e, job) => applyPlatformEvent(g, e, { finalAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) })),
     make<FanoutJob, unknown>('fanout', 4, (j) => fanout(g, j)),
     make<DeliveryJob, unknown>('delivery', g.config.deliveryConcurrency, (j) => runDelivery(g, j)),
     make<InboxJob, unknown>('inbox', 10, async (j) => {

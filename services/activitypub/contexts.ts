@@ -18,6 +18,8 @@ export const ACTOR_CONTEXT = [
   },
 ] as const;
 
+// Threads (ostatus conversation, as Mastodon sends) and quotes: FEP-044f `quote`, plus the
+// older properties Misskey, Fedibird and pre-4.4 Mastodon read.
 export const NOTE_CONTEXT = [
   AS,
   {
@@ -25,5 +27,16 @@ export const NOTE_CONTEXT = [
     Hashtag: 'as:Hashtag',
     toot: 'http://joinmastodon.org/ns#',
     blurhash: 'toot:blurhash',
+    ostatus: 'http://ostatus.org#',
+    conversation: 'ostatus:conversation',
+    quote: { '@id': 'https://w3id.org/fep/044f#quote', '@type': '@id' },
+    quoteUrl: 'as:quoteUrl',
+    quoteUri: 'http://fedibird.com/ns#quoteUri',
+    _misskey_quote: 'https://misskey-hub.net/ns#_misskey_quote',
+    quoteAuthorization: { '@id': 'https://w3id.org/fep/044f#quoteAuthorization', '@type': '@id' },
+    QuoteRequest: 'https://w3id.org/fep/044f#QuoteRequest',
   },
 ] as const;
+
+/** FEP-e232 media type of a Link tag that points at an ActivityStreams object (a quote). */
+export const AS_LINK_MEDIA_TYPE = 'application/ld+json; profile="https://www.w3.org/ns/activitystreams"';

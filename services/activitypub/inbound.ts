@@ -1,5 +1,6 @@
 // Inbound activity → a command for the gateway to carry out, or a named reason to refuse it (pure).
 import { type Json, type JsonObject, firstId, hasType, idOf, isObject, sameOrigin, typeOf } from './as-read';
+import { type QuoteAnswer, translateQuoteAnswer } from './quotes';
 import { type Uris, localPostIdOf, localUsernameOf } from './uris';
 
 export type InboundCommand =
@@ -9,7 +10,9 @@ export type InboundCommand =
   | { kind: 'like'; activityId: string; actor: string; postId: string }
   | { kind: 'undo-like'; actor: string; likeId?: string; postId?: string }
   /** Undo naming only the id of what it undoes: the worker finds what that id was. */
-  | { kind: 'undo-ref'; actor: string; undoneId: string };
+  | { kind: 'undo-ref'; actor: string; undoneId: string }
+  /** Accept/Reject of our FEP-044f QuoteRequest */
+  | QuoteAnswer;
 
 export type InboundResult =
   | { ok: true; command: InboundCommand }
@@ -32,6 +35,9 @@ export function translateInbound(activity: JsonObject, signerActor: string, u: U
   const ownId = idOf(activity);
   if (ownId && !sameOrigin(ownId, actor)) return refuse('id_origin_mismatch', `activity id ${ownId} is not on the actor's server`);
   const object = activity.object as Json | undefined;
+  // Accept/Reject of a QuoteRequest (FEP-044f); other Accepts and Rejects go on below.
+  const quoteAnswer = translateQuoteAnswer(activity, actor);
+  if (quoteAnswer) return quoteAnswer;
 
   switch (type) {
     case 'Follow': {

@@ -13,7 +13,10 @@ export async function fanout(g: Gateway, job: FanoutJob): Promise<{ inboxes: num
     if (job.recordOnPost) await g.posts.addInboxes(job.recordOnPost, unique);
     inboxes += unique.length;
   };
-  for await (const page of g.followers.pages(job.signer.accountId)) await send(page.map(deliveryInbox));
+  if (job.toFollowers !== false) {
+    for await (const page of g.followers.pages(job.signer.accountId)) await send(page.map(deliveryInbox));
+  }
+  if (job.extraInboxes?.length) await send(job.extraInboxes);
   // Updates and deletes also reach every inbox that got the post, follower or not any more.
   if (job.audience === 'post' && job.postId) {
     for await (const page of g.posts.inboxes(job.postId)) await send(page);

@@ -8,6 +8,7 @@ import type { Gateway } from '../gateway';
 import type { InboxJob } from '../queue/jobs';
 import { jobIdOf } from '../queue/jobs';
 import { enqueueCallback, enqueueDeliveries } from './enqueue';
+import { onQuoteAnswer } from './quote-consent';
 
 /** The remote side is unreachable for now: the inbox job is retried. */
 export class RemoteUnavailableError extends Error {}
@@ -33,6 +34,8 @@ export async function handleInbound(g: Gateway, job: InboxJob): Promise<InboundO
       return onLike(g, cmd, job.receivedAt);
     case 'reply':
       return onReply(g, cmd, job.receivedAt);
+    case 'quote-answer':
+      return onQuoteAnswer(g, cmd, job.receivedAt);
   }
 }
 

@@ -5,25 +5,12 @@ import { StoreUnavailableError, assertStoreReady, withStoreTimeout } from '../st
 import type { PlatformEvent } from './event-schemas';
 import type { FieldProblem } from './validate-events';
 
-
 export type IntakeResult =
   | { ok: true; accepted: string[]; duplicates: string[] }
   /** refused whole: an event contradicts what the gateway already holds */
   | { ok: false; problems: FieldProblem[] };
 
 export const eventJobId = (eventId: string) => jobIdOf('event', eventId);
-
-/**
- * Direct posts need Mention tags and per-actor addressing, which the gateway does not build yet:
- * refusing them is safer than fanning a private post out to every follower's server.
- */
-function notYetFederated(events: PlatformEvent[], pointerOf: (index: number) => string): FieldProblem[] {
-  return events.flatMap((e, i) =>
-    (e.type === 'post.created' || e.type === 'post.updated') && e.data.post.visibility === 'mentioned'
-      ? [{ pointer: `${pointerOf(i)}/data/post/visibility`, eventId: e.id, message: '"mentioned" posts are not federated yet' }]
-      : [],
-  );
-}
 
 /** Actor URIs carry the username, so a username cannot change once the account is federated. */
 async function renameProblems(g: Gateway, events: PlatformEvent[], pointerOf: (index: number) => string): Promise<FieldProblem[]> {
@@ -50,7 +37,7 @@ export async function acceptEvents(g: Gateway, events: PlatformEvent[], pointerO
   const ids = events.map((e) => e.id);
   let known: Set<string>;
   try {
-    const problems = [...notYetFederated(events, pointerOf), ...(await renameProblems(g, events, pointerOf))];
+    const problems = await renameProblems(g, events, pointerOf);
     if (problems.length) return { ok: false, problems };
     const applied = await g.dedupe.appliedEvents(ids);
     const queued = await g.redis.pipeline(ids.map((id) => ['exists', g.queues.events.toKey(eventJobId(id))])).exec();

@@ -19,6 +19,10 @@ export interface FanoutJob {
   recordOnPost?: string;
   /** the post a Create/Update carries: deliveries are skipped once it is deleted or held back */
   livePostId?: string;
+  /** inboxes to reach besides followers': mentioned, replied-to and quoted authors */
+  extraInboxes?: string[];
+  /** false for a post only its mentioned actors may see: no follower gets it */
+  toFollowers?: boolean;
 }
 
 export interface DeliveryJob {

@@ -2,6 +2,7 @@
 // federate, atomically: a create seen after its delete, or an older update, changes nothing.
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../../config/redis-keys';
+import type { PostRefs } from '../activitypub/post-refs';
 import type { Post } from '../platform/event-schemas';
 import { LruMap } from '../signatures/lru';
 
@@ -45,17 +46,37 @@ if action ~= 'none' then redis.call('HSET', KEYS[1], 'pending:' .. ARGV[1], acti
 return {'applied', action}
 `;
 
+// Refs are resolved after the event applied; two updates resolving at once must not let the
+// older one's refs land on the newer post. KEYS[1] post hash. ARGV: version, refsJson.
+const SAVE_REFS = `
+if redis.call('HGET', KEYS[1], 'version') ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'refs', ARGV[2])
+return 1
+`;
+
 export interface StoredPost {
   state: 'live' | 'deleted';
   federated: boolean;
   version: number;
   accountId: string;
   post?: Post;
+  /** what the post's mentions, parent and quote resolved to when it was last federated */
+  refs?: PostRefs;
 }
 
 // A fan-out's deliveries all ask whether their post is still federated: one read per post per
 // FEDERATED_CACHE_MS serves them. Retries wait 16 s or more, far beyond this staleness.
 const FEDERATED_CACHE_MS = 2000;
+
+/** Answers to a QuoteRequest come within minutes; a month is ample. */
+const QUOTE_REQUEST_TTL_SECONDS = 30 * 24 * 3600;
+
+/** Refs with the stored authorization applied, when it is for the quote the refs name. */
+function withQuoteAuthorization(refs: PostRefs, quoteAuth: string | null | undefined): PostRefs {
+  if (!quoteAuth || !refs.quote) return refs;
+  const auth = JSON.parse(quoteAuth) as { uri: string; authorization: string };
+  return auth.uri === refs.quote.uri ? { ...refs, quote: { ...refs.quote, authorization: auth.authorization } } : refs;
+}
 
 export function postStore(redis: Redis, keys: RedisKeys) {
   const federatedCache = new LruMap<string, { federated: boolean; until: number }>(10_000);
@@ -84,8 +105,9 @@ export function postStore(redis: Redis, keys: RedisKeys) {
       await redis.hdel(keys.post(postId), `pending:${eventId}`);
     },
     async get(postId: string): Promise<StoredPost | undefined> {
-      const h = await redis.hmget(keys.post(postId), 'state', 'federated', 'version', 'accountId', 'post');
-      const [state, federated, version, accountId, post] = h;
+      const h = await redis.hmget(keys.post(postId), 'state', 'federated', 'version', 'accountId', 'post', 'refs', 'quoteAuth');
+      const [state, federated, version, accountId, post, refsJson, quoteAuth] = h;
+      const refs = refsJson ? withQuoteAuthorization(JSON.parse(refsJson) as PostRefs, quoteAuth) : undefined;
       if (!state) return undefined;
       return {
         state: state as StoredPost['state'],
@@ -93,8 +115,22 @@ export function postStore(redis: Redis, keys: RedisKeys) {
         version: Number(version),
         accountId: accountId ?? '',
         ...(post ? { post: JSON.parse(post) as Post } : {}),
+        ...(refs ? { refs } : {}),
       };
     },
+    /** Keeps the resolved refs of the post's current version; false when a newer version came in. */
+    async saveRefs(postId: string, version: number, refs: PostRefs): Promise<boolean> {
+      return (await redis.eval(SAVE_REFS, 1, keys.post(postId), String(version), JSON.stringify(refs))) === 1;
+    },
+    /** The quoted author's consent (FEP-044f), kept apart from refs: re-resolving them keeps it. */
+    async setQuoteAuthorization(postId: string, quotedUri: string, authorization: string): Promise<void> {
+      await redis.hset(keys.post(postId), 'quoteAuth', JSON.stringify({ uri: quotedUri, authorization }));
+    },
+    /** The post a QuoteRequest of ours was for. */
+    async rememberQuoteRequest(activityId: string, postId: string): Promise<void> {
+      await redis.set(keys.quoteRequest(activityId), postId, 'EX', QUOTE_REQUEST_TTL_SECONDS);
+    },
+    quoteRequestPost: (activityId: string) => redis.get(keys.quoteRequest(activityId)).then((v) => v ?? undefined),
     async addInboxes(postId: string, inboxes: string[]): Promise<void> {
       if (inboxes.length) await redis.sadd(keys.postInboxes(postId), ...inboxes);
     },

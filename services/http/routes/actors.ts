@@ -2,7 +2,9 @@
 import { Router } from 'express';
 import { actorDocument, instanceActorDocument } from '../../activitypub/actor';
 import { noteObject, tombstone } from '../../activitypub/outbound';
+import { isPubliclyReadable, mayRead } from '../../federation/post-access';
 import type { Gateway } from '../../gateway';
+import { signedRequester } from '../signed-requester';
 import { sendActivityJson, wantsHtml } from '../negotiate';
 import { sendProblem } from '../problem';
 
@@ -48,11 +50,21 @@ export function actorsRouter(g: Gateway): Router {
     if (stored.state === 'deleted') return sendActivityJson(res, tombstone(postId, u, new Date(stored.version).toISOString()), 410);
     const account = await g.accounts.get(stored.accountId);
     const post = stored.post;
-    // Only public and unlisted posts are served to unsigned requests; held-back posts to nobody.
+    // Held-back posts are served to nobody.
     if (!post || !stored.federated || !account || account.state !== 'enabled') return sendProblem(res, notFound);
-    if (post.visibility !== 'public' && post.visibility !== 'unlisted') return sendProblem(res, notFound);
-    if (wantsHtml(req)) return res.redirect(303, account.account.profileUrl);
-    sendActivityJson(res, noteObject(post, account.account.username, u));
+    const username = account.account.username;
+    if (!isPubliclyReadable(post)) {
+      // Others need a signed GET from an actor in their audience; anyone else learns nothing (404).
+      const requester = await signedRequester(g, { method: req.method, path: req.originalUrl, headers: req.headers });
+      if (!requester.ok || !(await mayRead(g, post, username, stored.refs, requester.actor))) {
+        req.log.info({ postId, reason: requester.ok ? 'not_in_audience' : requester.reason }, 'post: non-public fetch refused');
+        return sendProblem(res, notFound);
+      }
+      res.set('cache-control', 'private');
+    } else if (wantsHtml(req)) {
+      return res.redirect(303, account.account.profileUrl);
+    }
+    sendActivityJson(res, noteObject(post, username, u, stored.refs));
   });
 
   return router;

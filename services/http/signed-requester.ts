@@ -1,0 +1,26 @@
+// Who signed a GET (draft-cavage, as servers in "authorized fetch" mode sign object fetches):
+// the actor owning the verified key. Failures are values with the verifier's reason.
+import type { KeyObject } from 'node:crypto';
+import type { Gateway } from '../gateway';
+import { verifyCavageRequest } from '../signatures/cavage-verify';
+import { publicKeyFromPem } from '../signatures/keys';
+
+export type SignedRequester = { ok: true; actor: string } | { ok: false; reason: string };
+
+export async function signedRequester(
+  g: Gateway,
+  req: { method: string; path: string; headers: Record<string, string | string[] | undefined> },
+): Promise<SignedRequester> {
+  // The signature covers Host: one made for another server must not be replayed here.
+  const host = typeof req.headers.host === 'string' ? req.headers.host.toLowerCase() : undefined;
+  if (host !== new URL(g.config.publicOrigin).host) return { ok: false, reason: 'wrong_host' };
+  let owner: string | undefined;
+  const lookupKey = async (keyId: string, opts: { refresh: boolean }): Promise<KeyObject | null> => {
+    const key = await g.actors.publicKey(keyId, opts);
+    owner = key?.owner;
+    return key ? publicKeyFromPem(key.publicKeyPem) : null;
+  };
+  const verified = await verifyCavageRequest({ method: req.method, path: req.path, headers: req.headers }, lookupKey);
+  if (!verified.ok) return { ok: false, reason: verified.reason };
+  return owner ? { ok: true, actor: owner } : { ok: false, reason: 'unknown_key' };
+}
