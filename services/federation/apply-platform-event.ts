@@ -5,12 +5,16 @@ import { addressing, deleteActivity, noteActivity, noteObject } from '../activit
 import type { Gateway } from '../gateway';
 import type { Account, PlatformEvent, Post } from '../platform/event-schemas';
 import type { PostAction } from '../store/posts';
+import { applyAccountLeave } from './apply-account-leave';
 import { enqueueFanout } from './enqueue';
 
 /** The account a post event names is not known yet (its account.enabled may still be queued). */
 export class AccountNotReadyError extends Error {}
 
-export type EventOutcome = 'applied' | 'stale' | 'duplicate' | 'account_disabled' | 'no_change' | 'owner_mismatch';
+export type EventOutcome =
+  | 'applied' | 'stale' | 'duplicate' | 'account_disabled' | 'no_change' | 'owner_mismatch'
+  /** the account was deleted: nothing of it is stored again; its username stays reserved */
+  | 'account_deleted' | 'username_reserved';
 
 export async function applyPlatformEvent(g: Gateway, event: PlatformEvent): Promise<EventOutcome> {
   if (await g.dedupe.isEventApplied(event.id)) return 'duplicate';
@@ -28,16 +32,27 @@ export async function applyPlatformEvent(g: Gateway, event: PlatformEvent): Prom
     case 'post.deleted':
       outcome = await applyPost(g, event.id, occurredAt, event.data.accountId, event.data.postId);
       break;
+    // Account leaving
+    case 'account.disabled':
+    case 'account.deleted':
+      outcome = await applyAccountLeave(g, event.id, occurredAt, event.data.accountId, event.type === 'account.disabled' ? 'disabled' : 'deleted');
+      break;
   }
   await g.dedupe.markEventApplied(event.id);
   return outcome;
 }
 
 async function applyAccount(g: Gateway, eventId: string, enable: boolean, account: Account, occurredAt: Date): Promise<EventOutcome> {
+  // A deleted account never comes back, and no other account takes its name (its actor URI).
+  if ((await g.accounts.stateOf(account.id)) === 'deleted') return 'account_deleted';
+  const holder = await g.accounts.stateByUsername(account.username);
+  if (holder && holder.accountId !== account.id && holder.state === 'deleted') return 'username_reserved';
   // Keys first: an actor is never published without its key.
   const pair = await g.accounts.ensureKeys(account.id);
   const saved = await g.accounts.save(account, occurredAt, enable);
   if (saved === 'stale') return 'stale';
+  if (saved === 'deleted') return 'account_deleted';
+  if (saved === 'disabled') return 'account_disabled';
   if (enable || saved === 'pending') return 'applied';
   const u = g.uris;
   const actor = actorDocument(account, pair.publicKeyPem, u);
@@ -50,6 +65,10 @@ async function applyAccount(g: Gateway, eventId: string, enable: boolean, accoun
 
 async function applyPost(g: Gateway, eventId: string, occurredAt: Date, accountId: string, postId: string, post?: Post): Promise<EventOutcome> {
   const owner = await g.accounts.get(accountId);
+  const state = owner?.state ?? (await g.accounts.stateOf(accountId));
+  if (state === 'deleted') return 'account_deleted';
+  if (state === 'disabled' && !post && owner) return applyQuietDelete(g, eventId, occurredAt, accountId, postId);
+  if (state === 'disabled') return 'account_disabled';
   // Pending: an account.updated overtook its account.enabled; wait for it rather than drop.
   if (!owner || owner.state === 'pending') throw new AccountNotReadyError(`account ${accountId} is not enabled yet`);
   if (owner.state !== 'enabled') return 'account_disabled';
@@ -61,9 +80,24 @@ async function applyPost(g: Gateway, eventId: string, occurredAt: Date, accountI
   }
   const result = await g.posts.apply(eventId, occurredAt, postId, accountId, post);
   if (result.status === 'stale') return 'stale';
+  await g.accountPosts.index(accountId, postId, await g.posts.get(postId), result.action === 'create' ? g.uris.activity(eventId, 'Create') : undefined);
   if (result.action !== 'none') await federate(g, eventId, occurredAt, owner.account.username, accountId, postId, result.action);
   await g.posts.settle(postId, eventId);
   return result.action === 'none' ? 'no_change' : 'applied';
+}
+
+/**
+ * A post deleted while its account is opted out: nothing goes out (its Delete(Person) took the
+ * posts down remotely), but a re-enabled account must not serve it again.
+ */
+async function applyQuietDelete(g: Gateway, eventId: string, occurredAt: Date, accountId: string, postId: string): Promise<EventOutcome> {
+  const existing = await g.posts.get(postId);
+  if (existing?.accountId && existing.accountId !== accountId) return 'owner_mismatch';
+  const result = await g.posts.apply(eventId, occurredAt, postId, accountId);
+  if (result.status === 'stale') return 'stale';
+  await g.accountPosts.index(accountId, postId, await g.posts.get(postId));
+  await g.posts.settle(postId, eventId);
+  return 'applied';
 }
 
 async function federate(g: Gateway, eventId: string, occurredAt: Date, username: string, accountId: string, postId: string, action: Exclude<PostAction, 'none'>) {

@@ -9,6 +9,8 @@ export async function enqueueFanout(g: Gateway, job: FanoutJob): Promise<void> {
 
 export async function enqueueDeliveries(g: Gateway, activityId: string, signer: Signer, inboxes: string[], livePostId?: string): Promise<void> {
   if (inboxes.length === 0) return;
+  // Every inbox that heard from an account will hear of its Delete(Person) when it leaves.
+  if ('accountId' in signer) await g.redis.sadd(g.keys.accountInboxes(signer.accountId), ...inboxes);
   await g.queues.delivery.addBulk(
     inboxes.map((inbox) => ({
       name: 'deliver',

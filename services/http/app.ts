@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { Gateway } from '../gateway';
 import { problemErrorHandler, sendProblem } from './problem';
 import { actorsRouter } from './routes/actors';
+import { collectionsRouter } from './routes/collections';
 import { discoveryRouter } from './routes/discovery';
 import { inboxRouter } from './routes/inbox';
 import { opsRouter } from './routes/ops';
@@ -25,6 +26,7 @@ export function createApp(g: Gateway): Express {
   app.use(platformEventsRouter(g));
   app.use(discoveryRouter(g));
   app.use(inboxRouter(g));
+  app.use(collectionsRouter(g));
   app.use(actorsRouter(g));
   app.use((_req, res) => sendProblem(res, { status: 404, title: 'Not Found' }));
   app.use(problemErrorHandler);

@@ -1,0 +1,126 @@
+// account.disabled / account.deleted: a signed Delete(Person) to every inbox that knows the
+// actor, its relationships severed (receivers drop them on that Delete), and for a deletion every
+// record of the account erased but a tombstone that answers 410.
+import { deleteActorActivity } from '../activitypub/actor-leave';
+import type { Gateway } from '../gateway';
+import type { DeliveryJob } from '../queue/jobs';
+import { deliveryInbox } from '../store/followers';
+import { enqueueDeliveries } from './enqueue';
+
+/**
+ * An erased account's key pair outlives it this long: its Delete(Person) is retried for ~2.5
+ * days (config/queues.ts delivery), and each retry is signed.
+ */
+export const ERASED_KEYS_TTL_SECONDS = 4 * 24 * 3600;
+
+export type LeaveOutcome = 'applied' | 'stale' | 'no_change';
+
+export async function applyAccountLeave(g: Gateway, eventId: string, occurredAt: Date, accountId: string, kind: 'disabled' | 'deleted'): Promise<LeaveOutcome> {
+  const username = (await g.accounts.get(accountId))?.account.username ?? (await g.accounts.signer(accountId)).username;
+  const deleteActivityId = g.uris.activity(eventId, 'Delete');
+  const action = await g.accounts.leave(accountId, eventId, occurredAt, kind, deleteActivityId);
+  if (action === 'stale') return 'stale';
+  if (action === 'none') return 'no_change';
+  if (action === 'announce' && username) await announceDelete(g, accountId, username, eventId);
+  await severRelationships(g, accountId);
+  if (kind === 'deleted') await eraseAccount(g, accountId, username, occurredAt);
+  await g.redis.unlink(g.keys.accountInboxes(accountId));
+  await g.accounts.settleLeave(accountId, eventId);
+  return 'applied';
+}
+
+/** Values of a hash, page by page (HSCAN: never the whole hash in memory). */
+async function* hashValues<T>(g: Gateway, key: string): AsyncGenerator<T[]> {
+  let cursor = '0';
+  do {
+    const [next, flat] = await g.redis.hscan(key, cursor, 'COUNT', 500);
+    cursor = next;
+    const page = flat.filter((_, i) => i % 2 === 1).map((v) => JSON.parse(v) as T);
+    if (page.length) yield page;
+  } while (cursor !== '0');
+}
+
+type Inboxes = { inbox: string; sharedInbox?: string };
+
+async function announceDelete(g: Gateway, accountId: string, username: string, eventId: string): Promise<void> {
+  const activity = deleteActorActivity(username, eventId, g.uris);
+  await g.activities.save(activity);
+  // Everyone who knows the actor: followers, pending requesters, accounts it follows, and every
+  // inbox any of its activities was queued for. Gathered into one set first, so a retry after
+  // the relationships are severed still finds them.
+  const known = g.keys.accountInboxes(accountId);
+  for (const key of [g.keys.followers(accountId), g.keys.followRequests(accountId), g.keys.following(accountId)]) {
+    for await (const page of hashValues<Inboxes>(g, key)) await g.redis.sadd(known, ...page.map(deliveryInbox));
+  }
+  let cursor = '0';
+  do {
+    const [next, inboxes] = await g.redis.sscan(known, cursor, 'COUNT', 1000);
+    cursor = next;
+    await enqueueDeliveries(g, activity.id, { accountId }, inboxes);
+  } while (cursor !== '0');
+}
+
+/** Receivers of Delete(Person) drop every follow either way (Mastodon destroys the account). */
+async function severRelationships(g: Gateway, accountId: string): Promise<void> {
+  const k = g.keys;
+  for (const key of [k.followers(accountId), k.followRequests(accountId)]) {
+    for await (const page of hashValues<{ followId: string }>(g, key)) await g.redis.unlink(...page.map((r) => k.remoteFollow(r.followId)));
+    await g.redis.unlink(key);
+  }
+  for await (const page of hashValues<{ target: string; activityId: string }>(g, k.following(accountId))) {
+    const m = g.redis.multi();
+    for (const r of page) m.srem(k.localFollowersOf(r.target), accountId).unlink(k.outboundFollow(r.activityId));
+    await m.exec();
+  }
+  await g.redis.unlink(k.following(accountId));
+}
+
+async function eraseAccount(g: Gateway, accountId: string, username: string | undefined, deletedAt: Date): Promise<void> {
+  for await (const postIds of g.accountPosts.postIds(accountId)) {
+    await g.accountPosts.tombstonePosts(accountId, postIds, deletedAt);
+  }
+  await g.accountPosts.erase(accountId);
+  // Activities carry the posts' text; the account's own Delete stays until it is delivered.
+  const { leaveActivity } = await g.accounts.signer(accountId);
+  if (username) await g.activities.eraseActor(g.uris.actor(username), leaveActivity ? [leaveActivity] : []);
+  await g.accounts.eraseProfile(accountId);
+  await g.accounts.expireKeys(accountId, ERASED_KEYS_TTL_SECONDS);
+}
+
+/**
+ * Whether a delivery must not go out because its signer left: after its Delete(Person) only
+ * that Delete is sent (a queued or retried Create would resurrect the actor remotely).
+ */
+export async function signerHasLeft(g: Gateway, job: Pick<DeliveryJob, 'signer' | 'activityId'>): Promise<boolean> {
+  if (!('accountId' in job.signer)) return false;
+  const s = await g.accounts.signer(job.signer.accountId);
+  return (s.state === 'disabled' || s.state === 'deleted') && job.activityId !== s.leaveActivity;
+}
+
+type FieldProblem = { pointer: string; message: string; eventId?: string };
+type AnyEvent = { id: string; type: string; data: Record<string, any> };
+
+/**
+ * Events that contradict a deletion already applied: refused at intake with the field named,
+ * rather than accepted and dropped (one still queued behind its deletion is dropped when applied).
+ */
+export async function deletedAccountProblems(g: Gateway, events: AnyEvent[], pointerOf: (index: number) => string): Promise<FieldProblem[]> {
+  const problems: FieldProblem[] = [];
+  await Promise.all(
+    events.map(async (e, i) => {
+      const at = pointerOf(i);
+      const account = e.type === 'account.enabled' || e.type === 'account.updated' ? (e.data.account as { id: string; username: string }) : undefined;
+      const accountId: string | undefined = account?.id ?? e.data.post?.accountId ?? e.data.accountId;
+      if (accountId && (await g.accounts.stateOf(accountId)) === 'deleted' && e.type !== 'account.deleted' && e.type !== 'account.disabled') {
+        const field = account ? '/data/account/id' : e.data.post ? '/data/post/accountId' : '/data/accountId';
+        problems.push({ pointer: `${at}${field}`, eventId: e.id, message: 'this account was deleted; a deleted account does not come back' });
+        return;
+      }
+      const holder = account ? await g.accounts.stateByUsername(account.username) : undefined;
+      if (account && holder && holder.accountId !== account.id && holder.state === 'deleted') {
+        problems.push({ pointer: `${at}/data/account/username`, eventId: e.id, message: 'belonged to a deleted account; its actor URI is not reused' });
+      }
+    }),
+  );
+  return problems;
+}
