@@ -10,6 +10,7 @@ import { discoveryRouter } from './routes/discovery';
 import { inboxRouter } from './routes/inbox';
 import { opsRouter } from './routes/ops';
 import { platformEventsRouter } from './routes/platform-events';
+import { platformQueriesRouter } from './routes/platform-queries';
 
 export function createApp(g: Gateway): Express {
   const app = express();
@@ -24,6 +25,7 @@ export function createApp(g: Gateway): Express {
   );
   app.use(opsRouter(g));
   app.use(platformEventsRouter(g));
+  app.use(platformQueriesRouter(g));
   app.use(discoveryRouter(g));
   app.use(inboxRouter(g));
   app.use(collectionsRouter(g));
