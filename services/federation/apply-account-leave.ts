@@ -4,6 +4,7 @@
 import { deleteActorActivity } from '../activitypub/actor-leave';
 import type { Gateway } from '../gateway';
 import type { DeliveryJob } from '../queue/jobs';
+import { LruMap } from '../signatures/lru';
 import { deliveryInbox } from '../store/followers';
 import { enqueueDeliveries } from './enqueue';
 
@@ -56,7 +57,7 @@ async function announceDelete(g: Gateway, accountId: string, username: string, e
   do {
     const [next, inboxes] = await g.redis.sscan(known, cursor, 'COUNT', 1000);
     cursor = next;
-    await enqueueDeliveries(g, activity.id, { accountId }, inboxes);
+    await enqueueDeliveries(g, activity.id, { accountId }, inboxes, undefined, { delayMs: DELETE_DELAY_MS });
   } while (cursor !== '0');
 }
 
@@ -85,7 +86,43 @@ async function eraseAccount(g: Gateway, accountId: string, username: string | un
   if (username) await g.activities.eraseActor(g.uris.actor(username), leaveActivity ? [leaveActivity] : []);
   await g.accounts.eraseProfile(accountId);
   await g.accounts.expireKeys(accountId, ERASED_KEYS_TTL_SECONDS);
+  await eraseFinishedEventJobs(g, accountId);
 }
+
+/** Whether an event's data names this account (data.account.id or any accountId inside). */
+export function namesAccount(data: unknown, accountId: string): boolean {
+  if (Array.isArray(data)) return data.some((v) => namesAccount(v, accountId));
+  if (!data || typeof data !== 'object') return false;
+  const o = data as Record<string, unknown>;
+  if (o.accountId === accountId) return true;
+  if ((o.account as { id?: unknown } | undefined)?.id === accountId) return true;
+  return Object.values(o).some((v) => typeof v === 'object' && namesAccount(v, accountId));
+}
+
+/**
+ * BullMQ keeps finished event jobs (completed for an hour, failed for 14 days) with their
+ * payloads (profiles, post text): an erased account's go now.
+ */
+async function eraseFinishedEventJobs(g: Gateway, accountId: string): Promise<void> {
+  const PAGE = 500;
+  for (const state of ['completed', 'failed'] as const) {
+    const doomed: string[] = [];
+    for (let start = 0; ; start += PAGE) {
+      const jobs = await g.queues.events.getJobs([state], start, start + PAGE - 1);
+      for (const job of jobs) if (job?.id && namesAccount(job.data.data, accountId)) doomed.push(job.id);
+      if (jobs.length < PAGE) break;
+    }
+    for (const id of doomed) await g.queues.events.remove(id);
+  }
+}
+
+// Deliveries ask whether their signer is still enabled; a yes is cached this long per account
+// (a fan-out's thousands of deliveries share one read), a no never is (a re-enabled account's
+// deliveries must not be skipped). The Delete(Person) waits out the cache: no process still
+// holding a stale yes can send a Create after the Delete.
+const ENABLED_CACHE_MS = 2000;
+const DELETE_DELAY_MS = ENABLED_CACHE_MS + 500;
+const enabledUntil = new WeakMap<Gateway, LruMap<string, number>>();
 
 /**
  * Whether a delivery must not go out because its signer left: after its Delete(Person) only
@@ -93,7 +130,12 @@ async function eraseAccount(g: Gateway, accountId: string, username: string | un
  */
 export async function signerHasLeft(g: Gateway, job: Pick<DeliveryJob, 'signer' | 'activityId'>): Promise<boolean> {
   if (!('accountId' in job.signer)) return false;
-  const s = await g.accounts.signer(job.signer.accountId);
+  const accountId = job.signer.accountId;
+  let cache = enabledUntil.get(g);
+  if (!cache) enabledUntil.set(g, (cache = new LruMap<string, number>(10_000)));
+  if ((cache.get(accountId) ?? 0) > Date.now()) return false;
+  const s = await g.accounts.signer(accountId);
+  if (s.state === 'enabled') cache.set(accountId, Date.now() + ENABLED_CACHE_MS);
   return (s.state === 'disabled' || s.state === 'deleted') && job.activityId !== s.leaveActivity;
 }
 

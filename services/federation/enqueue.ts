@@ -7,7 +7,7 @@ export async function enqueueFanout(g: Gateway, job: FanoutJob): Promise<void> {
   await g.queues.fanout.add('fanout', job, { jobId: jobIdOf('fanout', job.activityId) });
 }
 
-export async function enqueueDeliveries(g: Gateway, activityId: string, signer: Signer, inboxes: string[], livePostId?: string): Promise<void> {
+export async function enqueueDeliveries(g: Gateway, activityId: string, signer: Signer, inboxes: string[], livePostId?: string, opts: { delayMs?: number } = {}): Promise<void> {
   if (inboxes.length === 0) return;
   // Every inbox that heard from an account will hear of its Delete(Person) when it leaves.
   if ('accountId' in signer) await g.redis.sadd(g.keys.accountInboxes(signer.accountId), ...inboxes);
@@ -15,7 +15,7 @@ export async function enqueueDeliveries(g: Gateway, activityId: string, signer: 
     inboxes.map((inbox) => ({
       name: 'deliver',
       data: { activityId, signer, inbox, ...(livePostId ? { livePostId } : {}) },
-      opts: { jobId: jobIdOf('delivery', activityId, inbox) },
+      opts: { jobId: jobIdOf('delivery', activityId, inbox), ...(opts.delayMs ? { delay: opts.delayMs } : {}) },
     })),
   );
 }

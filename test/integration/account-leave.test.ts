@@ -108,6 +108,17 @@ test('an account.enabled older than the opt-out does not re-enable; a newer one 
   expect((await fetch(`${gw.url}/users/olga`, { headers: AS2 })).status).toBe(200);
 });
 
+test('an opt-out that overtakes its account.enabled keeps the account out; a deletion that does refuses it', async () => {
+  await applied(await send('account.disabled', at(20), { accountId: 'acc-early' }));
+  await applied(await send('account.enabled', at(10), { account: accountData('acc-early', 'early') }));
+  expect((await fetch(`${gw.url}/users/early`, { headers: AS2 })).status).toBe(410);
+  const fed = await fetch(`${gw.url}/platform/accounts/acc-early/federation`, { headers: { authorization: `Bearer ${TEST_SECRETS.PLATFORM_API_TOKEN}` } });
+  expect(await fed.json()).toMatchObject({ state: 'disabled', enabled: false });
+  await applied(await send('account.deleted', at(20), { accountId: 'acc-gone' }));
+  const late = await sendEvents(gw.url, { id: eventId('late'), type: 'account.enabled', occurredAt: at(10), data: { account: accountData('acc-gone', 'gone') } });
+  expect(late.status).toBe(400);
+});
+
 test('a Create still queued when the account opts out never goes out; its Delete(Person) does', async () => {
   await enableAccount(gw, 'acc-pia', 'pia');
   await addRemoteFollower(gw, 'acc-pia', followerServer, 'dan');
@@ -116,7 +127,11 @@ test('a Create still queued when the account opts out never goes out; its Delete
   try {
     await applied(await send('post.created', at(50), { post: postData('pp-1', 'acc-pia') }));
     await eventually(async () => (await gw.g.queues.delivery.getJobs(['wait'])).some((j) => j.data.activityId.includes('post-created')), 'the Create queued');
-    await applied(await send('account.disabled', at(60), { accountId: 'acc-pia' }));
+    const disable = await send('account.disabled', at(60), { accountId: 'acc-pia' });
+    await applied(disable);
+    // The Delete waits out the 2 s in which a worker may still believe the account enabled.
+    const deletes = (await gw.g.queues.delivery.getJobs(['delayed'])).filter((j) => j.data.activityId === gw.g.uris.activity(disable, 'Delete'));
+    expect(deletes.map((j) => j.opts.delay! >= 2000)).toEqual([true]);
   } finally {
     await gw.g.queues.delivery.resume();
   }
@@ -170,6 +185,11 @@ test('deleting an account erases every record of it but the tombstone that answe
   expect(keyTtl).toBeGreaterThan(3 * 24 * 3600);
   expect(keyTtl).toBeLessThanOrEqual(ERASED_KEYS_TTL_SECONDS);
   expect(await gw.g.following.localFollowersOf(target)).toEqual([]);
+  // Finished event jobs (BullMQ keeps their payloads a while) naming the account are gone too.
+  const finished = await gw.g.queues.events.getJobs(['completed', 'failed']);
+  expect(finished.length).toBeGreaterThan(0);
+  // Only the deletion itself remains (it finished after erasing): it names nothing but the id.
+  expect(finished.filter((j) => JSON.stringify(j.data).includes('acc-dee')).map((j) => j.data)).toEqual([expect.objectContaining({ id: deletion, data: { accountId: 'acc-dee' } })]);
 });
 
 test('a deleted account does not come back: its events are refused naming the field, its name is not reused', async () => {
