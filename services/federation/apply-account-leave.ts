@@ -140,7 +140,21 @@ export async function signerHasLeft(g: Gateway, job: Pick<DeliveryJob, 'signer' 
 }
 
 type FieldProblem = { pointer: string; message: string; eventId?: string };
-type AnyEvent = { id: string; type: string; data: Record<string, any> };
+type AnyEvent = { id: string; type: string; data: Record<string, unknown> };
+
+/** ActorRefs and Refs: they name accounts an event is about, not the account acting. */
+const OTHER_PARTIES = new Set(['mentions', 'target', 'follower', 'objects', 'of', 'inReplyTo', 'quoteOf']);
+
+/** Where an event's data names the account acting: its accountId(s), account.id (JSON pointers). */
+export function accountPointers(data: unknown, at = '/data'): Array<{ pointer: string; accountId: string }> {
+  if (Array.isArray(data)) return data.flatMap((v, i) => accountPointers(v, `${at}/${i}`));
+  if (!data || typeof data !== 'object') return [];
+  return Object.entries(data as Record<string, unknown>).flatMap(([k, v]) => {
+    if (k === 'accountId' && typeof v === 'string') return [{ pointer: `${at}/accountId`, accountId: v }];
+    if (at === '/data' && k === 'account' && typeof (v as { id?: unknown })?.id === 'string') return [{ pointer: '/data/account/id', accountId: (v as { id: string }).id }];
+    return typeof v === 'object' && !OTHER_PARTIES.has(k) ? accountPointers(v, `${at}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`) : [];
+  });
+}
 
 /**
  * Events that contradict a deletion already applied: refused at intake with the field named,
@@ -150,17 +164,16 @@ export async function deletedAccountProblems(g: Gateway, events: AnyEvent[], poi
   const problems: FieldProblem[] = [];
   await Promise.all(
     events.map(async (e, i) => {
-      const at = pointerOf(i);
-      const account = e.type === 'account.enabled' || e.type === 'account.updated' ? (e.data.account as { id: string; username: string }) : undefined;
-      const accountId: string | undefined = account?.id ?? e.data.post?.accountId ?? e.data.accountId;
-      if (accountId && (await g.accounts.stateOf(accountId)) === 'deleted' && e.type !== 'account.deleted' && e.type !== 'account.disabled') {
-        const field = account ? '/data/account/id' : e.data.post ? '/data/post/accountId' : '/data/accountId';
-        problems.push({ pointer: `${at}${field}`, eventId: e.id, message: 'this account was deleted; a deleted account does not come back' });
-        return;
+      if (e.type === 'account.deleted' || e.type === 'account.disabled') return;
+      for (const { pointer, accountId } of accountPointers(e.data)) {
+        if ((await g.accounts.stateOf(accountId)) === 'deleted') {
+          problems.push({ pointer: `${pointerOf(i)}${pointer}`, eventId: e.id, message: 'this account was deleted; a deleted account does not come back' });
+        }
       }
+      const account = e.type === 'account.enabled' || e.type === 'account.updated' ? (e.data.account as { id: string; username: string }) : undefined;
       const holder = account ? await g.accounts.stateByUsername(account.username) : undefined;
       if (account && holder && holder.accountId !== account.id && holder.state === 'deleted') {
-        problems.push({ pointer: `${at}/data/account/username`, eventId: e.id, message: 'belonged to a deleted account; its actor URI is not reused' });
+        problems.push({ pointer: `${pointerOf(i)}/data/account/username`, eventId: e.id, message: 'belonged to a deleted account; its actor URI is not reused' });
       }
     }),
   );

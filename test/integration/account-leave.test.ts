@@ -200,6 +200,9 @@ test('a deleted account does not come back: its events are refused naming the fi
   expect(((await post.json()) as { errors: Array<{ pointer: string }> }).errors).toEqual([expect.objectContaining({ pointer: '/data/post/accountId' })]);
   const squat = await sendEvents(gw.url, { id: eventId('sq'), type: 'account.enabled', occurredAt: at(90), data: { account: accountData('acc-new', 'dee') } });
   expect(((await squat.json()) as { errors: Array<{ pointer: string }> }).errors).toEqual([expect.objectContaining({ pointer: '/data/account/username' })]);
+  // Another account may still mention it: that is not the deleted account acting.
+  const mention = await sendEvents(gw.url, { id: eventId('m'), type: 'post.created', occurredAt: at(90), data: { post: postData('pm-1', 'acc-pia', { mentions: [{ accountId: 'acc-dee' }] }) } });
+  expect(mention.status).toBe(202);
   // Repeating the deletion (a new id) is harmless: nothing more goes out.
   const before = followerServer.received.length;
   await applied(await send('account.deleted', at(95), { accountId: 'acc-dee' }));
