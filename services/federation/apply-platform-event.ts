@@ -5,6 +5,7 @@ import { addressing, deleteActivity, noteActivity, noteObject } from '../activit
 import type { Gateway } from '../gateway';
 import type { Account, PlatformEvent, Post } from '../platform/event-schemas';
 import type { PostAction } from '../store/posts';
+import { indexAppliedPost, postEventOfLeftAccount } from './account-post-hooks';
 import { applyAccountLeave } from './apply-account-leave';
 import { enqueueFanout } from './enqueue';
 
@@ -65,10 +66,8 @@ async function applyAccount(g: Gateway, eventId: string, enable: boolean, accoun
 
 async function applyPost(g: Gateway, eventId: string, occurredAt: Date, accountId: string, postId: string, post?: Post): Promise<EventOutcome> {
   const owner = await g.accounts.get(accountId);
-  const state = owner?.state ?? (await g.accounts.stateOf(accountId));
-  if (state === 'deleted') return 'account_deleted';
-  if (state === 'disabled' && !post && owner) return applyQuietDelete(g, eventId, occurredAt, accountId, postId);
-  if (state === 'disabled') return 'account_disabled';
+  const left = await postEventOfLeftAccount(g, { eventId, occurredAt, accountId, postId, ...(post ? { post } : {}) }, owner);
+  if (left) return left;
   // Pending: an account.updated overtook its account.enabled; wait for it rather than drop.
   if (!owner || owner.state === 'pending') throw new AccountNotReadyError(`account ${accountId} is not enabled yet`);
   if (owner.state !== 'enabled') return 'account_disabled';
@@ -80,24 +79,10 @@ async function applyPost(g: Gateway, eventId: string, occurredAt: Date, accountI
   }
   const result = await g.posts.apply(eventId, occurredAt, postId, accountId, post);
   if (result.status === 'stale') return 'stale';
-  await g.accountPosts.index(accountId, postId, await g.posts.get(postId), result.action === 'create' ? g.uris.activity(eventId, 'Create') : undefined);
+  await indexAppliedPost(g, { eventId, accountId, postId }, result.action);
   if (result.action !== 'none') await federate(g, eventId, occurredAt, owner.account.username, accountId, postId, result.action);
   await g.posts.settle(postId, eventId);
   return result.action === 'none' ? 'no_change' : 'applied';
-}
-
-/**
- * A post deleted while its account is opted out: nothing goes out (its Delete(Person) took the
- * posts down remotely), but a re-enabled account must not serve it again.
- */
-async function applyQuietDelete(g: Gateway, eventId: string, occurredAt: Date, accountId: string, postId: string): Promise<EventOutcome> {
-  const existing = await g.posts.get(postId);
-  if (existing?.accountId && existing.accountId !== accountId) return 'owner_mismatch';
-  const result = await g.posts.apply(eventId, occurredAt, postId, accountId);
-  if (result.status === 'stale') return 'stale';
-  await g.accountPosts.index(accountId, postId, await g.posts.get(postId));
-  await g.posts.settle(postId, eventId);
-  return 'applied';
 }
 
 async function federate(g: Gateway, eventId: string, occurredAt: Date, username: string, accountId: string, postId: string, action: Exclude<PostAction, 'none'>) {

@@ -99,9 +99,15 @@ test('an account.enabled older than the opt-out does not re-enable; a newer one 
   await applied(await send('account.enabled', at(15), { account: accountData('acc-olga', 'olga') }));
   await applied(await send('account.updated', at(25), { account: accountData('acc-olga', 'olga', { displayName: 'Olga later' }) }));
   expect((await fetch(`${gw.url}/users/olga`, { headers: AS2 })).status).toBe(410);
+  // Deleted on the platform while opted out: recorded (not federated), so it stays gone.
+  const sentBefore = followerServer.received.length;
+  await applied(await send('post.deleted', at(32), { postId: 'po-1', accountId: 'acc-olga' }));
   await applied(await send('account.enabled', at(40), { account: accountData('acc-olga', 'olga') }));
   const res = await fetch(`${gw.url}/users/olga`, { headers: AS2 });
   expect(res.status).toBe(200);
+  expect((await fetch(`${gw.url}/posts/po-1`, { headers: AS2 })).status).toBe(410);
+  expect(((await (await fetch(`${gw.url}/users/olga/outbox`, { headers: AS2 })).json()) as { totalItems: number }).totalItems).toBe(0);
+  expect(followerServer.received.length).toBe(sentBefore);
   expect(((await res.json()) as { publicKey: { publicKeyPem: string } }).publicKey.publicKeyPem).toBe(pemBefore);
   // A disable replayed with an older occurredAt than the re-enable changes nothing.
   await applied(await send('account.disabled', at(35), { accountId: 'acc-olga' }));
@@ -172,7 +178,7 @@ test('deleting an account erases every record of it but the tombstone that answe
   expect((await fetch(`${gw.url}/posts/pd-1`, { headers: AS2 })).status).toBe(410);
   expect((await fetch(`${gw.url}/posts/pd-2`, { headers: AS2 })).status).toBe(410);
 
-  const left = await recordsMentioning(['acc-dee', 'Dee', 'dee', 'pd-1', 'pd-2', 'secret words', otherServer.actorUri('fay'), target]);
+  const left = await recordsMentioning(['acc-dee', 'users/Dee', 'pd-1', 'pd-2', 'secret words', otherServer.actorUri('fay'), target]);
   const k = gw.g.keys;
   expect(Object.keys(left).sort()).toEqual(
     [k.account('acc-dee'), k.username('Dee'), k.accountKeys('acc-dee'), k.post('pd-1'), k.post('pd-2'), k.activity(gw.g.uris.activity(deletion, 'Delete'))].sort(),
