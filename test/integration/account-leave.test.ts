@@ -8,6 +8,7 @@ import { accountData, at, eventId, postData, sendEvents } from '../support/platf
 import { type RemoteServer, startRemoteServer } from '../support/remote-server';
 import { TEST_SECRETS } from '../support/test-config';
 import { type TestGateway, eventually, startTestGateway } from '../support/test-gateway';
+import { applyPlatformEvent } from '../../services/federation/apply-platform-event';
 import { runDelivery } from '../../services/federation/deliver-job';
 import { ERASED_KEYS_TTL_SECONDS } from '../../services/federation/apply-account-leave';
 
@@ -150,6 +151,19 @@ test('a Create still queued when the account opts out never goes out; its Delete
   const oldCreate = { id: createId, actor, type: 'Create' };
   await gw.g.activities.save(oldCreate);
   expect(await runDelivery(gw.g, { activityId: createId, signer: { accountId: 'acc-pia' }, inbox: `${followerServer.origin}/inbox` })).toEqual({ skipped: 'signer left the fediverse' });
+});
+
+test('a leave interrupted after its state change is finished by the retried job, Delete(Person) included', async () => {
+  await enableAccount(gw, 'acc-rex', 'rex');
+  await addRemoteFollower(gw, 'acc-rex', followerServer, 'hal');
+  const event = { id: eventId('crash'), type: 'account.disabled' as const, occurredAt: at(100), data: { accountId: 'acc-rex' } };
+  // The worker recorded the opt-out, then died before anything went out.
+  expect(await gw.g.accounts.leave('acc-rex', event.id, new Date(event.occurredAt), 'disabled', gw.g.uris.activity(event.id, 'Delete'))).toBe('announce');
+  expect(await applyPlatformEvent(gw.g, event)).toBe('applied');
+  await eventually(() => deletesOf(followerServer, `${gw.url}/users/rex`)[0], 'the Delete(Person) after the retry');
+  // Done once: the decision is settled, a replay of the same event is a duplicate.
+  expect(await applyPlatformEvent(gw.g, event)).toBe('duplicate');
+  expect(await gw.g.redis.hkeys(gw.g.keys.account('acc-rex'))).not.toContain(`pending:${event.id}`);
 });
 
 test('deleting an account erases every record of it but the tombstone that answers 410', async () => {
