@@ -58,6 +58,11 @@ test('opting out sends a signed Delete(Person) to followers and to every other i
   await send('post.created', at(10), { post: postData('po-1', 'acc-olga') });
   await eventually(() => followerServer.received.find((r) => r.json.type === 'Create'), 'the Create');
 
+  // Where deliveries were queued is remembered (as long as follows are, 400 days since the last).
+  const known = gw.g.keys.accountInboxes('acc-olga');
+  expect((await gw.g.redis.smembers(known)).sort()).toEqual([`${followerServer.origin}/inbox`, `${otherServer.origin}/users/carl/inbox`].sort());
+  expect(await gw.g.redis.ttl(known)).toBeGreaterThan(399 * 24 * 3600);
+
   await send('account.disabled', at(20), { accountId: 'acc-olga' });
   const toFollower = await eventually(() => deletesOf(followerServer, actor)[0], 'Delete(Person) at the follower\'s shared inbox');
   const toOther = await eventually(() => deletesOf(otherServer, actor)[0], 'Delete(Person) at the former follower\'s inbox');
