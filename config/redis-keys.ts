@@ -6,7 +6,7 @@ export type RedisKeys = ReturnType<typeof redisKeys>;
 export function redisKeys(prefix: string) {
   const k = (...parts: string[]) => [prefix, ...parts].join(':');
   return {
-    /** hash: profile (JSON), state, version (occurredAt ms), lastEventId, username */
+    /** hash: profile (JSON), state, version (occurredAt ms), username, stateAt (ms of the last enable/disable/delete), leaveActivity, pending:<eventId> */
     account: (accountId: string) => k('account', accountId),
     /** hash: publicKeyPem, privateKeyPem — never copied into job data */
     accountKeys: (accountId: string) => k('account-keys', accountId),
@@ -50,5 +50,14 @@ export function redisKeys(prefix: string) {
     outboundFollow: (activityId: string) => k('outbound-follow', activityId),
     /** set: local account ids whose follow of this remote actor was accepted */
     localFollowersOf: (remoteActor: string) => k('local-followers', remoteActor),
+    // Account leaving (disable / delete), the outbox and erasure.
+    /** set: every inbox an activity signed by this account was queued for (who knows the actor) */
+    accountInboxes: (accountId: string) => k('account', accountId, 'inboxes'),
+    /** hash: every post id the gateway holds of this account → id of its Create ('' if none went out) */
+    accountPosts: (accountId: string) => k('account', accountId, 'posts'),
+    /** sorted set: public federated post ids of this account by createdAt ms (the outbox) */
+    outbox: (accountId: string) => k('account', accountId, 'outbox'),
+    /** set: ids of stored outbound activities whose actor is this actor URI (erased with the account) */
+    actorActivities: (actorUri: string) => k('actor-activities', actorUri),
   };
 }

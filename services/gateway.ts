@@ -13,6 +13,7 @@ import { createHttpAgent } from './remote/http-agent';
 import { type FetchDocument, createFetcher } from './remote/signed-fetch';
 import { privateKeyFromPem } from './signatures/keys';
 import { LruMap } from './signatures/lru';
+import { type AccountPostStore, accountPostStore } from './store/account-posts';
 import { type AccountStore, accountStore } from './store/accounts';
 import { type ActivityStore, activityStore } from './store/activities';
 import { type DedupeStore, dedupeStore } from './store/dedupe';
@@ -41,6 +42,8 @@ export interface Gateway {
   queues: Queues;
   accounts: AccountStore;
   posts: PostStore;
+  /** per-account post indexes: the outbox and the list erasure walks */
+  accountPosts: AccountPostStore;
   followers: FollowerStore;
   /** local accounts' follows of remote actors */
   following: FollowingStore;
@@ -100,6 +103,7 @@ export function createGateway(config: Config, logger: Logger, opts: GatewayOptio
     queues,
     accounts,
     posts: postStore(redis, keys),
+    accountPosts: accountPostStore(redis, keys),
     followers: followerStore(redis, keys),
     following: followingStore(redis, keys),
     activities: activityStore(redis, keys),
@@ -115,8 +119,10 @@ export function createGateway(config: Config, logger: Logger, opts: GatewayOptio
       const hit = signingKeys.get(signer.accountId);
       if (hit && hit.until > Date.now()) return hit.key;
       const [stored, pair] = await Promise.all([accounts.get(signer.accountId), accounts.keys(signer.accountId)]);
-      if (!stored || !pair) return undefined;
-      const key = { keyId: u.key(stored.account.username), privateKey: privateKeyFromPem(pair.privateKeyPem) };
+      // An erased account has no profile but still signs its Delete(Person) while that is retried.
+      const username = stored?.account.username ?? (await accounts.signer(signer.accountId)).username;
+      if (!username || !pair) return undefined;
+      const key = { keyId: u.key(username), privateKey: privateKeyFromPem(pair.privateKeyPem) };
       signingKeys.set(signer.accountId, { key, until: Date.now() + SIGNING_KEY_TTL_MS });
       return key;
     },

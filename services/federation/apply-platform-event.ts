@@ -3,13 +3,17 @@ import { actorDocument } from '../activitypub/actor';
 import { PUBLIC } from '../activitypub/contexts';
 import type { Gateway } from '../gateway';
 import type { Account, PlatformEvent } from '../platform/event-schemas';
+import { applyAccountLeave } from './apply-account-leave';
 import { applyPost } from './apply-post';
 import { enqueueFanout } from './enqueue';
 import type { ResolveOptions } from './resolve-post';
 
 export { AccountNotReadyError } from './apply-post';
 
-export type EventOutcome = 'applied' | 'stale' | 'duplicate' | 'account_disabled' | 'no_change' | 'owner_mismatch';
+export type EventOutcome =
+  | 'applied' | 'stale' | 'duplicate' | 'account_disabled' | 'no_change' | 'owner_mismatch'
+  /** the account was deleted: nothing of it is stored again; its username stays reserved */
+  | 'account_deleted' | 'username_reserved';
 
 export async function applyPlatformEvent(g: Gateway, event: PlatformEvent, opts: ResolveOptions = {}): Promise<EventOutcome> {
   if (await g.dedupe.isEventApplied(event.id)) return 'duplicate';
@@ -27,16 +31,27 @@ export async function applyPlatformEvent(g: Gateway, event: PlatformEvent, opts:
     case 'post.deleted':
       outcome = await applyPost(g, { eventId: event.id, occurredAt, accountId: event.data.accountId, postId: event.data.postId }, opts);
       break;
+    // Account leaving
+    case 'account.disabled':
+    case 'account.deleted':
+      outcome = await applyAccountLeave(g, event.id, occurredAt, event.data.accountId, event.type === 'account.disabled' ? 'disabled' : 'deleted');
+      break;
   }
   await g.dedupe.markEventApplied(event.id);
   return outcome;
 }
 
 async function applyAccount(g: Gateway, eventId: string, enable: boolean, account: Account, occurredAt: Date): Promise<EventOutcome> {
+  // A deleted account never comes back, and no other account takes its name (its actor URI).
+  if ((await g.accounts.stateOf(account.id)) === 'deleted') return 'account_deleted';
+  const holder = await g.accounts.stateByUsername(account.username);
+  if (holder && holder.accountId !== account.id && holder.state === 'deleted') return 'username_reserved';
   // Keys first: an actor is never published without its key.
   const pair = await g.accounts.ensureKeys(account.id);
   const saved = await g.accounts.save(account, occurredAt, enable);
   if (saved === 'stale') return 'stale';
+  if (saved === 'deleted') return 'account_deleted';
+  if (saved === 'disabled') return 'account_disabled';
   if (enable || saved === 'pending') return 'applied';
   const u = g.uris;
   const actor = actorDocument(account, pair.publicKeyPem, u);

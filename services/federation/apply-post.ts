@@ -6,6 +6,7 @@ import type { Gateway } from '../gateway';
 import type { Post } from '../platform/event-schemas';
 import type { FanoutJob } from '../queue/jobs';
 import type { PostAction, StoredPost } from '../store/posts';
+import { indexAppliedPost, postEventOfLeftAccount } from './account-post-hooks';
 import { enqueueFanout } from './enqueue';
 import { requestQuoteConsent } from './quote-consent';
 import { type ResolveOptions, resolvePostRefs } from './resolve-post';
@@ -13,7 +14,7 @@ import { type ResolveOptions, resolvePostRefs } from './resolve-post';
 /** The account a post event names is not known yet (its account.enabled may still be queued). */
 export class AccountNotReadyError extends Error {}
 
-export type PostOutcome = 'applied' | 'stale' | 'account_disabled' | 'no_change' | 'owner_mismatch';
+export type PostOutcome = 'applied' | 'stale' | 'account_disabled' | 'account_deleted' | 'no_change' | 'owner_mismatch';
 
 export interface PostEvent {
   eventId: string;
@@ -26,6 +27,8 @@ export interface PostEvent {
 
 export async function applyPost(g: Gateway, e: PostEvent, opts: ResolveOptions = {}): Promise<PostOutcome> {
   const owner = await g.accounts.get(e.accountId);
+  const left = await postEventOfLeftAccount(g, e, owner);
+  if (left) return left;
   // Pending: an account.updated overtook its account.enabled; wait for it rather than drop.
   if (!owner || owner.state === 'pending') throw new AccountNotReadyError(`account ${e.accountId} is not enabled yet`);
   if (owner.state !== 'enabled') return 'account_disabled';
@@ -37,6 +40,7 @@ export async function applyPost(g: Gateway, e: PostEvent, opts: ResolveOptions =
   }
   const result = await g.posts.apply(e.eventId, e.occurredAt, e.postId, e.accountId, e.post);
   if (result.status === 'stale') return 'stale';
+  await indexAppliedPost(g, e, result.action);
   // A throw from here on (a reference's server down) leaves the decision pending: the retry replays it.
   if (result.action !== 'none') await federate(g, e, owner.account.username, result.action, opts);
   await g.posts.settle(e.postId, e.eventId);

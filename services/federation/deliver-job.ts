@@ -4,6 +4,7 @@ import { UnrecoverableError } from 'bullmq';
 import type { Gateway } from '../gateway';
 import type { DeliveryJob } from '../queue/jobs';
 import { deliverActivity } from '../remote/deliver';
+import { signerHasLeft } from './apply-account-leave';
 
 /** A transient failure; carries the server's Retry-After for the backoff strategy. */
 export class RetryableDeliveryError extends Error {
@@ -17,6 +18,11 @@ export async function runDelivery(g: Gateway, job: DeliveryJob): Promise<{ statu
   if (job.livePostId && !(await g.posts.isFederated(job.livePostId))) {
     g.metrics.deliveries.inc({ outcome: 'superseded' });
     return { skipped: 'post no longer federated' };
+  }
+  // An account that left sends nothing after its Delete(Person).
+  if (await signerHasLeft(g, job)) {
+    g.metrics.deliveries.inc({ outcome: 'signer_left' });
+    return { skipped: 'signer left the fediverse' };
   }
   const body = await g.activities.body(job.activityId);
   if (!body) throw new UnrecoverableError(`activity ${job.activityId} is no longer stored`);

@@ -3,17 +3,26 @@ import type { CallbackEnvelope } from '../activitypub/callbacks';
 import type { Gateway } from '../gateway';
 import { type FanoutJob, type Signer, jobIdOf } from '../queue/jobs';
 
+const KNOWN_INBOXES_TTL_SECONDS = 400 * 24 * 3600;
+
 export async function enqueueFanout(g: Gateway, job: FanoutJob): Promise<void> {
   await g.queues.fanout.add('fanout', job, { jobId: jobIdOf('fanout', job.activityId) });
 }
 
-export async function enqueueDeliveries(g: Gateway, activityId: string, signer: Signer, inboxes: string[], livePostId?: string): Promise<void> {
+export async function enqueueDeliveries(g: Gateway, activityId: string, signer: Signer, inboxes: string[], livePostId?: string, opts: { delayMs?: number } = {}): Promise<void> {
   if (inboxes.length === 0) return;
+  // Every inbox that heard from an account will hear of its Delete(Person) when it leaves. The
+  // set lives as long as follows do once the account goes quiet (and a fan-out still running
+  // when an account is erased cannot leave it behind for good).
+  if ('accountId' in signer) {
+    const known = g.keys.accountInboxes(signer.accountId);
+    await g.redis.multi().sadd(known, ...inboxes).expire(known, KNOWN_INBOXES_TTL_SECONDS).exec();
+  }
   await g.queues.delivery.addBulk(
     inboxes.map((inbox) => ({
       name: 'deliver',
       data: { activityId, signer, inbox, ...(livePostId ? { livePostId } : {}) },
-      opts: { jobId: jobIdOf('delivery', activityId, inbox) },
+      opts: { jobId: jobIdOf('delivery', activityId, inbox), ...(opts.delayMs ? { delay: opts.delayMs } : {}) },
     })),
   );
 }

@@ -5,10 +5,12 @@ import { randomUUID } from 'node:crypto';
 import type { Gateway } from '../gateway';
 import { problemErrorHandler, sendProblem } from './problem';
 import { actorsRouter } from './routes/actors';
+import { collectionsRouter } from './routes/collections';
 import { discoveryRouter } from './routes/discovery';
 import { inboxRouter } from './routes/inbox';
 import { opsRouter } from './routes/ops';
 import { platformEventsRouter } from './routes/platform-events';
+import { platformQueriesRouter } from './routes/platform-queries';
 
 export function createApp(g: Gateway): Express {
   const app = express();
@@ -23,8 +25,10 @@ export function createApp(g: Gateway): Express {
   );
   app.use(opsRouter(g));
   app.use(platformEventsRouter(g));
+  app.use(platformQueriesRouter(g));
   app.use(discoveryRouter(g));
   app.use(inboxRouter(g));
+  app.use(collectionsRouter(g));
   app.use(actorsRouter(g));
   app.use((_req, res) => sendProblem(res, { status: 404, title: 'Not Found' }));
   app.use(problemErrorHandler);

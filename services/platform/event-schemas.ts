@@ -84,6 +84,9 @@ export const EventSchema = z.discriminatedUnion('type', [
   envelope('post.created', z.object({ post: PostSchema })),
   envelope('post.updated', z.object({ post: PostSchema })),
   envelope('post.deleted', z.object({ postId: id, accountId: id })),
+  // Account leaving (services/federation/apply-account-leave.ts)
+  envelope('account.disabled', AccountIdSchema),
+  envelope('account.deleted', AccountIdSchema),
 ]);
 
 export const MAX_BATCH = 500;

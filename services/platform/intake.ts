@@ -1,4 +1,5 @@
 // Durable intake of validated platform events: each is in the events queue before we answer 202.
+import { deletedAccountProblems } from '../federation/apply-account-leave';
 import type { Gateway } from '../gateway';
 import { jobIdOf } from '../queue/jobs';
 import { StoreUnavailableError, assertStoreReady, withStoreTimeout } from '../store/availability';
@@ -37,7 +38,7 @@ export async function acceptEvents(g: Gateway, events: PlatformEvent[], pointerO
   const ids = events.map((e) => e.id);
   let known: Set<string>;
   try {
-    const problems = await renameProblems(g, events, pointerOf);
+    const problems = [...(await renameProblems(g, events, pointerOf)), ...(await deletedAccountProblems(g, events, pointerOf))];
     if (problems.length) return { ok: false, problems };
     const applied = await g.dedupe.appliedEvents(ids);
     const queued = await g.redis.pipeline(ids.map((id) => ['exists', g.queues.events.toKey(eventJobId(id))])).exec();

@@ -8,14 +8,23 @@ import { generateRsaKeyPair } from '../signatures/keys';
 // KEYS[1] account hash, KEYS[2] username index. ARGV: profileJson, versionMs, accountId, username, enable.
 // The profile follows occurredAt order (an older update never overwrites a newer one, and a
 // repeat of the same version is a replay); enabling is a state of its own, so an update that
-// overtook its account.enabled does not stop the account from being enabled.
+// overtook its account.enabled does not stop the account from being enabled. State changes
+// (enable, disable, delete) follow their own occurredAt (stateAt): an enable older than an
+// opt-out does not undo it, and a deleted account never comes back.
 const SAVE = `
-local version = tonumber(redis.call('HGET', KEYS[1], 'version') or '-1')
 local state = redis.call('HGET', KEYS[1], 'state')
+if state == 'deleted' then return 'deleted' end
+local version = tonumber(redis.call('HGET', KEYS[1], 'version') or '-1')
+local stateAt = tonumber(redis.call('HGET', KEYS[1], 'stateAt') or '-1')
 local at = tonumber(ARGV[2])
+local refused = false
 if ARGV[5] == '1' and state ~= 'enabled' then
-  redis.call('HSET', KEYS[1], 'state', 'enabled')
-  state = 'enabled'
+  if at > stateAt then
+    redis.call('HSET', KEYS[1], 'state', 'enabled', 'stateAt', ARGV[2])
+    state = 'enabled'
+  else
+    refused = true
+  end
 end
 if at > version then
   redis.call('HSET', KEYS[1], 'profile', ARGV[1], 'version', ARGV[2], 'username', ARGV[4])
@@ -23,12 +32,34 @@ if at > version then
 elseif at < version and ARGV[5] ~= '1' then
   return 'stale'
 end
+if refused then return 'disabled' end
 if not state then
   redis.call('HSET', KEYS[1], 'state', 'pending')
   return 'pending'
 end
 if state ~= 'enabled' then return 'pending' end
 return 'saved'
+`;
+
+// KEYS[1] account hash. ARGV: eventId, occurredAtMs, 'disabled'|'deleted', deleteActivityId.
+// announce: the actor was published, its Delete must go out; quiet: it never was (or already
+// left); stale: a disable older than the last state change; none: already deleted. The decision
+// stays under pending:<eventId> until its work is done, so a retried job redoes the same work.
+const LEAVE = `
+local pending = redis.call('HGET', KEYS[1], 'pending:' .. ARGV[1])
+if pending then return pending end
+local state = redis.call('HGET', KEYS[1], 'state')
+if state == 'deleted' then return 'none' end
+local stateAt = tonumber(redis.call('HGET', KEYS[1], 'stateAt') or '-1')
+local at = tonumber(ARGV[2])
+if ARGV[3] == 'disabled' and at <= stateAt then return 'stale' end
+local action = 'quiet'
+if state == 'enabled' then
+  action = 'announce'
+  redis.call('HSET', KEYS[1], 'leaveActivity', ARGV[4])
+end
+redis.call('HSET', KEYS[1], 'state', ARGV[3], 'stateAt', tostring(math.max(at, stateAt)), 'pending:' .. ARGV[1], action)
+return action
 `;
 
 // KEYS[1] keys hash. ARGV: publicKeyPem, privateKeyPem. Both halves are written together or not
@@ -40,12 +71,26 @@ end
 return redis.call('HMGET', KEYS[1], 'publicKeyPem', 'privateKeyPem')
 `;
 
-/** saved: the profile is current and the account enabled; pending: known but not enabled. */
-export type SaveOutcome = 'saved' | 'stale' | 'pending';
+/**
+ * saved: the profile is current and the account enabled; pending: known but not enabled;
+ * disabled: an enable older than the account's opt-out (refused); deleted: nothing is written.
+ */
+export type SaveOutcome = 'saved' | 'stale' | 'pending' | 'disabled' | 'deleted';
+
+export type AccountState = 'enabled' | 'pending' | 'disabled' | 'deleted';
 
 export interface StoredAccount {
   account: Account;
-  state: 'enabled' | 'pending' | 'disabled';
+  state: AccountState;
+}
+
+export type LeaveAction = 'announce' | 'quiet' | 'stale' | 'none';
+
+/** What a signer needs, readable even once the profile is erased (the Delete still goes out). */
+export interface AccountSigner {
+  username?: string;
+  state?: AccountState;
+  leaveActivity?: string;
 }
 
 export interface KeyPairPem {
@@ -67,8 +112,41 @@ export function accountStore(redis: Redis, keys: RedisKeys) {
     async save(account: Account, version: Date, enable: boolean): Promise<SaveOutcome> {
       const outcome = (await redis.eval(SAVE, 2, keys.account(account.id), keys.username(account.username),
         JSON.stringify(account), version.getTime(), account.id, account.username.toLowerCase(), enable ? '1' : '0')) as SaveOutcome;
-      if (enable) await redis.sadd(keys.enabledAccounts(), account.id);
+      if (enable && outcome === 'saved') await redis.sadd(keys.enabledAccounts(), account.id);
       return outcome;
+    },
+    /** Records an opt-out or deletion in occurredAt order; says what is left to do (see LEAVE). */
+    async leave(accountId: string, eventId: string, occurredAt: Date, kind: 'disabled' | 'deleted', deleteActivityId: string): Promise<LeaveAction> {
+      const action = (await redis.eval(LEAVE, 1, keys.account(accountId), eventId, occurredAt.getTime(), kind, deleteActivityId)) as LeaveAction;
+      if (action === 'announce' || action === 'quiet') await redis.srem(keys.enabledAccounts(), accountId);
+      return action;
+    },
+    /** The leave decided for this event is carried out. */
+    settleLeave: (accountId: string, eventId: string) => redis.hdel(keys.account(accountId), `pending:${eventId}`).then(() => undefined),
+    /** Erases the profile; keeps state, username and leaveActivity (a tombstone to answer 410). */
+    async eraseProfile(accountId: string): Promise<void> {
+      const profile = await redis.hget(keys.account(accountId), 'profile');
+      // The username field is lower-cased; the actor URI (and key id) keep the profile's case.
+      const m = redis.multi();
+      if (profile) m.hset(keys.account(accountId), 'username', (JSON.parse(profile) as Account).username);
+      await m.hdel(keys.account(accountId), 'profile', 'version').exec();
+    },
+    /** Keys outlive an erased account only as long as its Delete may still be retried. */
+    expireKeys: (accountId: string, seconds: number) => redis.expire(keys.accountKeys(accountId), seconds).then(() => undefined),
+    async stateOf(accountId: string): Promise<AccountState | undefined> {
+      return ((await redis.hget(keys.account(accountId), 'state')) ?? undefined) as AccountState | undefined;
+    },
+    async signer(accountId: string): Promise<AccountSigner> {
+      const [username, state, leaveActivity] = await redis.hmget(keys.account(accountId), 'username', 'state', 'leaveActivity');
+      return { ...(username ? { username } : {}), ...(state ? { state: state as AccountState } : {}), ...(leaveActivity ? { leaveActivity } : {}) };
+    },
+    /** The account a username names, profile or not (a deleted account keeps its name: 410, not 404). */
+    async stateByUsername(username: string): Promise<{ accountId: string; username: string; state: AccountState; stateAt?: number } | undefined> {
+      const id = await redis.get(keys.username(username));
+      if (!id) return undefined;
+      const [name, state, stateAt] = await redis.hmget(keys.account(id), 'username', 'state', 'stateAt');
+      if (!name || name.toLowerCase() !== username.toLowerCase()) return undefined;
+      return { accountId: id, username: name, state: (state ?? 'pending') as AccountState, ...(stateAt ? { stateAt: Number(stateAt) } : {}) };
     },
     async get(accountId: string): Promise<StoredAccount | undefined> {
       const [profile, state] = await redis.hmget(keys.account(accountId), 'profile', 'state');

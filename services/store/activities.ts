@@ -10,8 +10,25 @@ export function activityStore(redis: Redis, keys: RedisKeys) {
   // An activity never changes once saved: a fan-out's thousands of deliveries read it once.
   const bodies = new LruMap<string, string>(1000);
   return {
-    async save(activity: { id: string }): Promise<void> {
-      await redis.set(keys.activity(activity.id), JSON.stringify(activity), 'EX', ACTIVITY_TTL_SECONDS);
+    async save(activity: { id: string; actor?: unknown }): Promise<void> {
+      // Indexed by actor so an erased account's activities (which carry its posts) go with it.
+      const actor = typeof activity.actor === 'string' ? activity.actor : undefined;
+      const m = redis.multi().set(keys.activity(activity.id), JSON.stringify(activity), 'EX', ACTIVITY_TTL_SECONDS);
+      if (actor) m.sadd(keys.actorActivities(actor), activity.id).expire(keys.actorActivities(actor), ACTIVITY_TTL_SECONDS);
+      await m.exec();
+    },
+    /** Forgets an actor's stored activities, all but `keep` (e.g. its Delete still being delivered). */
+    async eraseActor(actorUri: string, keep: string[] = []): Promise<void> {
+      const set = keys.actorActivities(actorUri);
+      let cursor = '0';
+      do {
+        const [next, ids] = await redis.sscan(set, cursor, 'COUNT', 500);
+        cursor = next;
+        const gone = ids.filter((id) => !keep.includes(id));
+        if (gone.length) await redis.unlink(...gone.map((id) => keys.activity(id)));
+        for (const id of gone) bodies.delete(id);
+      } while (cursor !== '0');
+      await redis.unlink(set);
     },
     /** The activity's JSON as it will be sent (serialised once, at save time). */
     async body(activityId: string): Promise<string | undefined> {

@@ -163,3 +163,9 @@ test('an Undo(Follow) processed before its Follow leaves no follower behind', as
   expect(await gw.g.followers.get('acc-alice', remote.actorUri('hank'))).toBeUndefined();
   expect(sink.callbacks.filter((c) => c.data.follower?.uri === remote.actorUri('hank'))).toEqual([]);
 });
+
+test('every callback sent so far matches the contract schema published in /openapi.json', () => {
+  expect(sink.callbacks.length).toBeGreaterThanOrEqual(5);
+  expect(sink.schemaProblems).toEqual([]);
+  expect(sink.schemaErrors).toBe(0);
+});

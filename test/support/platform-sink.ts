@@ -1,6 +1,7 @@
 // The platform's callback endpoint, for tests: verifies X-Signature and records each callback.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { checkCallback } from '../../services/platform/callback-schemas';
 import { verifyPayloadSignature } from '../../services/platform/hmac';
 
 export interface SinkCallback {
@@ -18,11 +19,15 @@ export interface PlatformSink {
   badSignatures: number;
   /** callback id of every POST, failed ones included: the id must be stable across retries */
   attempts: string[];
+  /** accepted callbacks that do not match the contract's schema (services/platform/callback-schemas.ts) */
+  schemaErrors: number;
+  /** what was wrong with each, for the failure message */
+  schemaProblems: Array<{ id: string; type: string; problems: string[] }>;
   close(): Promise<void>;
 }
 
 export async function startPlatformSink(secret: string): Promise<PlatformSink> {
-  const sink: Omit<PlatformSink, 'url' | 'close'> = { callbacks: [], failures: [], badSignatures: 0, attempts: [] };
+  const sink: Omit<PlatformSink, 'url' | 'close'> = { callbacks: [], failures: [], badSignatures: 0, attempts: [], schemaErrors: 0, schemaProblems: [] };
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -43,7 +48,13 @@ export async function startPlatformSink(secret: string): Promise<PlatformSink> {
         res.writeHead(401);
         return res.end();
       }
-      sink.callbacks.push(JSON.parse(body.toString('utf8')) as SinkCallback);
+      const callback = JSON.parse(body.toString('utf8')) as SinkCallback;
+      const checked = checkCallback(callback);
+      if (!checked.ok) {
+        sink.schemaErrors++;
+        sink.schemaProblems.push({ id: callback.id, type: callback.type, problems: checked.problems });
+      }
+      sink.callbacks.push(callback);
       res.writeHead(204);
       res.end();
     });

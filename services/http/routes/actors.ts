@@ -1,6 +1,8 @@
-// Actors, the instance actor and post objects, with content negotiation (contract §4).
+// Actors, the instance actor and post objects, with content negotiation (contract §4);
+// collections are in collections.ts.
 import { Router } from 'express';
 import { actorDocument, instanceActorDocument } from '../../activitypub/actor';
+import { actorTombstone } from '../../activitypub/actor-leave';
 import { noteObject, tombstone } from '../../activitypub/outbound';
 import { isPubliclyReadable, mayRead } from '../../federation/post-access';
 import type { Gateway } from '../../gateway';
@@ -20,27 +22,19 @@ export function actorsRouter(g: Gateway): Router {
 
   router.get('/users/:username', async (req, res) => {
     const stored = await g.accounts.getByUsername(String(req.params.username));
-    if (!stored) return sendProblem(res, notFound);
+    // An opted-out or deleted account answers 410 with a Tombstone (its profile may be erased).
+    if (!stored || stored.state === 'disabled' || stored.state === 'deleted') {
+      const left = await g.accounts.stateByUsername(String(req.params.username));
+      if (left?.state === 'disabled' || left?.state === 'deleted') {
+        return sendActivityJson(res, actorTombstone(left.username, u, left.stateAt ? new Date(left.stateAt).toISOString() : undefined), 410);
+      }
+      return sendProblem(res, notFound);
+    }
     if (stored.state !== 'enabled') return sendProblem(res, { status: 410, title: 'Gone' });
     if (wantsHtml(req)) return res.redirect(303, stored.account.profileUrl);
     const pair = await g.accounts.keys(stored.account.id);
     if (!pair) return sendProblem(res, notFound);
     sendActivityJson(res, actorDocument(stored.account, pair.publicKeyPem, u));
-  });
-
-  router.get('/users/:username/:collection', async (req, res) => {
-    const collection = String(req.params.collection);
-    if (!['followers', 'following', 'outbox'].includes(collection)) return sendProblem(res, notFound);
-    const stored = await g.accounts.getByUsername(String(req.params.username));
-    if (!stored) return sendProblem(res, notFound);
-    if (stored.state !== 'enabled') return sendProblem(res, { status: 410, title: 'Gone' });
-    const totalItems = collection === 'followers' ? await g.followers.count(stored.account.id) : 0;
-    sendActivityJson(res, {
-      '@context': 'https://www.w3.org/ns/activitystreams',
-      id: `${u.actor(stored.account.username)}/${collection}`,
-      type: 'OrderedCollection',
-      totalItems,
-    });
   });
 
   router.get('/posts/:postId', async (req, res) => {
@@ -49,6 +43,8 @@ export function actorsRouter(g: Gateway): Router {
     if (!stored) return sendProblem(res, notFound);
     if (stored.state === 'deleted') return sendActivityJson(res, tombstone(postId, u, new Date(stored.version).toISOString()), 410);
     const account = await g.accounts.get(stored.accountId);
+    // The objects of an account that left answer 410 like its actor.
+    if (account?.state === 'disabled') return sendActivityJson(res, tombstone(postId, u, new Date(stored.version).toISOString()), 410);
     const post = stored.post;
     // Held-back posts are served to nobody.
     if (!post || !stored.federated || !account || account.state !== 'enabled') return sendProblem(res, notFound);

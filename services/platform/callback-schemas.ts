@@ -1,0 +1,95 @@
+// Zod schemas of the callbacks the gateway sends the platform (contract §2). They feed the
+// OpenAPI `webhooks` and let tests check every callback sent. Objects are open (extra fields
+// are allowed, as the contract says fields may be added); the named ones are checked.
+import { z } from 'zod';
+import { MediaSchema, RefSchema } from './event-schemas';
+
+const id = z.string().min(1);
+const uri = z.url({ protocol: /^https?$/ });
+const rfc3339 = z.iso.datetime({ offset: true });
+
+export const RemoteActorSchema = z
+  .looseObject({
+    uri,
+    handle: z.string().regex(/^@[^@\s]+@[^@\s]+$/, 'a handle such as @bob@example.social'),
+    name: z.string(),
+    summaryHtml: z.string(),
+    avatarUrl: uri.optional(),
+    url: uri.optional(),
+    software: z.string().optional(),
+  })
+  .meta({ id: 'RemoteActor', description: 'A fediverse actor as the platform sees it.' });
+
+export const RemotePostSchema = z
+  .looseObject({
+    uri,
+    url: uri.optional(),
+    author: RemoteActorSchema,
+    contentHtml: z.string().meta({ description: 'sanitized HTML' }),
+    text: z.string(),
+    language: z.string().optional(),
+    sensitive: z.boolean(),
+    spoilerText: z.string().optional(),
+    attachments: z.array(MediaSchema),
+    inReplyTo: RefSchema.optional(),
+    quoteOf: RefSchema.optional(),
+    mentions: z.array(z.union([RemoteActorSchema, z.looseObject({ accountId: id })])),
+    hashtags: z.array(z.string()),
+    publishedAt: rfc3339,
+    updatedAt: rfc3339.optional(),
+  })
+  .meta({ id: 'RemotePost', description: 'A fediverse post as the platform sees it.' });
+
+const follower = z.looseObject({ accountId: id, follower: RemoteActorSchema });
+const followAnswer = z.looseObject({ followId: id, accountId: id, target: RemoteActorSchema });
+const post = z.looseObject({ post: RemotePostSchema });
+const postForAccounts = z.looseObject({ post: RemotePostSchema, accountIds: z.array(id) });
+const interaction = z.looseObject({ postId: id, actor: RemoteActorSchema, activityId: uri });
+const actor = z.looseObject({ actor: RemoteActorSchema });
+const moved = z.looseObject({ actor: RemoteActorSchema.and(z.looseObject({ movedTo: uri })) });
+const blocked = z.looseObject({ accountId: id, actor: RemoteActorSchema });
+const report = z.looseObject({ report: z.looseObject({ activityId: uri, actor: RemoteActorSchema, targets: z.array(RefSchema), comment: z.string() }) });
+
+/** Every callback type of contract §2 and its data. */
+export const CALLBACK_DATA = {
+  'fediverse.follower.added': follower,
+  'fediverse.follower.removed': follower,
+  'fediverse.follow_request.received': follower,
+  'fediverse.follow.accepted': followAnswer,
+  'fediverse.follow.rejected': followAnswer,
+  'fediverse.reply.created': post,
+  'fediverse.reply.updated': post,
+  'fediverse.reply.deleted': post,
+  'fediverse.mention.created': postForAccounts,
+  'fediverse.quote.created': post,
+  'fediverse.post.created': postForAccounts,
+  'fediverse.post.updated': postForAccounts,
+  'fediverse.post.deleted': postForAccounts,
+  'fediverse.like.created': interaction,
+  'fediverse.like.deleted': interaction,
+  'fediverse.repost.created': interaction,
+  'fediverse.repost.deleted': interaction,
+  'fediverse.actor.updated': actor,
+  'fediverse.actor.deleted': actor,
+  'fediverse.actor.moved': moved,
+  'fediverse.block.received': blocked,
+  'fediverse.report.received': report,
+} as const;
+
+export type CallbackType = keyof typeof CALLBACK_DATA;
+
+const callbackEnvelope = <T extends string, D extends z.ZodType>(type: T, data: D) =>
+  z.looseObject({ id: id.meta({ description: 'stable across retries: dedupe by it' }), type: z.literal(type), occurredAt: rfc3339, data });
+
+export const CALLBACK_SCHEMAS: Record<CallbackType, z.ZodType> = Object.fromEntries(
+  Object.entries(CALLBACK_DATA).map(([type, data]) => [type, callbackEnvelope(type, data)]),
+) as unknown as Record<CallbackType, z.ZodType>;
+
+/** Validates one callback body: its type must be one of §2 and its data that type's shape. */
+export function checkCallback(body: unknown): { ok: true } | { ok: false; problems: string[] } {
+  const type = (body as { type?: unknown })?.type;
+  const schema = typeof type === 'string' && Object.hasOwn(CALLBACK_SCHEMAS, type) ? CALLBACK_SCHEMAS[type as CallbackType] : undefined;
+  if (!schema) return { ok: false, problems: [`/type: ${String(type)} is not a callback type of the contract`] };
+  const parsed = schema.safeParse(body);
+  return parsed.success ? { ok: true } : { ok: false, problems: parsed.error.issues.map((i) => `/${i.path.join('/')}: ${i.message}`) };
+}

@@ -1,0 +1,15 @@
+// One HSCAN page of a hash, for paged collections: the cursor is Redis's own, so a page costs
+// O(page) whatever the size of the hash (a member may repeat across pages during a rehash).
+import type { Redis } from 'ioredis';
+
+export interface HashPage<T> {
+  items: T[];
+  /** undefined on the last page */
+  next?: string;
+}
+
+export async function hashPage<T>(redis: Redis, key: string, cursor: string, count: number): Promise<HashPage<T>> {
+  const [next, flat] = await redis.hscan(key, cursor, 'COUNT', count);
+  const items = flat.filter((_, i) => i % 2 === 1).map((v) => JSON.parse(v) as T);
+  return { items, ...(next !== '0' ? { next } : {}) };
+}

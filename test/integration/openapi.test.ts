@@ -1,0 +1,79 @@
+// GET /openapi.json: a valid OpenAPI 3.1 document generated from the schemas that validate
+// requests, listing every event type the intake accepts and every callback as a webhook.
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { CALLBACK_SCHEMAS, checkCallback } from '../../services/platform/callback-schemas';
+import { EventSchema } from '../../services/platform/event-schemas';
+import { type TestGateway, startTestGateway } from '../support/test-gateway';
+
+let gw: TestGateway;
+let doc: any;
+
+beforeAll(async () => {
+  gw = await startTestGateway();
+  const res = await fetch(`${gw.url}/openapi.json`);
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-type')).toContain('application/json');
+  doc = await res.json();
+});
+afterAll(() => gw.close());
+
+test('the document is valid OpenAPI 3.1 (checked by @seriousme/openapi-schema-validator)', async () => {
+  // The validator is ESM-only: it runs in its own node process, on a file.
+  const dir = await mkdtemp(join(tmpdir(), 'openapi-'));
+  try {
+    const file = join(dir, 'openapi.json');
+    await writeFile(file, JSON.stringify(doc));
+    const script = `import { Validator } from '@seriousme/openapi-schema-validator';
+      const v = new Validator(); const r = await v.validate(${JSON.stringify(file)});
+      process.stdout.write(JSON.stringify({ ...r, version: v.version }));`;
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { cwd: process.cwd() });
+    expect(JSON.parse(stdout)).toEqual({ valid: true, version: '3.1' });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  expect(doc.openapi).toBe('3.1.0');
+  // Every $ref points at a component of this document.
+  const refs = new Set<string>();
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) k === '$ref' ? refs.add(x as string) : walk(x);
+  };
+  walk(doc);
+  expect(refs.size).toBeGreaterThan(20);
+  for (const ref of refs) expect(doc.components.schemas[ref.replace(/^#\/components\/schemas\//, '')]).toBeDefined();
+});
+
+test('every event type the intake accepts is in the request schema of POST /platform/events', () => {
+  const accepted = EventSchema.options.map((o) => o.shape.type.value).sort();
+  expect(accepted).toEqual(expect.arrayContaining(['account.enabled', 'account.disabled', 'account.deleted', 'post.created']));
+  const documented = (doc.components.schemas.PlatformEvent.oneOf as Array<{ properties: { type: { const: string } } }>).map((s) => s.properties.type.const).sort();
+  expect(documented).toEqual(accepted);
+  const body = doc.paths['/platform/events'].post.requestBody.content['application/json'].schema;
+  expect(body.oneOf).toEqual([{ $ref: '#/components/schemas/PlatformEvent' }, { $ref: '#/components/schemas/PlatformEventBatch' }]);
+  expect(Object.keys(doc.paths['/platform/events'].post.responses)).toEqual(['202', '400', '401', '413', '503']);
+  expect(doc.paths['/platform/events'].post.responses['400'].content).toHaveProperty(['application/problem+json']);
+});
+
+test('every callback type of the contract is a webhook with its schema; the queries are paths', () => {
+  expect(Object.keys(doc.webhooks).sort()).toEqual(Object.keys(CALLBACK_SCHEMAS).sort());
+  expect(Object.keys(doc.webhooks)).toHaveLength(22);
+  expect(doc.webhooks['fediverse.reply.created'].post.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/Callback.fediverse.reply.created' });
+  expect(doc.components.schemas['Callback.fediverse.reply.created'].properties.data.properties.post).toEqual({ $ref: '#/components/schemas/RemotePost' });
+  expect(doc.components.schemas.RemotePost.properties.author).toEqual({ $ref: '#/components/schemas/RemoteActor' });
+  expect(Object.keys(doc.paths).sort()).toEqual(['/platform/accounts/{id}/federation', '/platform/actors/lookup', '/platform/events']);
+  expect(doc.paths['/platform/actors/lookup'].get.parameters).toEqual([expect.objectContaining({ name: 'q', in: 'query', required: true })]);
+  expect(doc.paths['/platform/actors/lookup'].get.security).toEqual([{ platformToken: [] }]);
+});
+
+test('the callback schemas accept what the contract says, extra fields included, and name what is wrong', () => {
+  const actor = { uri: 'https://m.example/users/bob', handle: '@bob@m.example', name: 'Bob', summaryHtml: '' };
+  const ok = { id: 'x', type: 'fediverse.follower.added', occurredAt: '2026-11-01T10:00:00.000Z', data: { accountId: 'a1', follower: { ...actor, extra: 1 }, more: true } };
+  expect(checkCallback(ok)).toEqual({ ok: true });
+  expect(checkCallback({ ...ok, data: { accountId: 'a1', follower: { ...actor, handle: 'bob' } } })).toEqual({ ok: false, problems: [expect.stringMatching(/^\/data\/follower\/handle: /)] });
+  expect(checkCallback({ ...ok, type: 'fediverse.made.up' })).toEqual({ ok: false, problems: [expect.stringContaining('not a callback type')] });
+  expect(checkCallback({ ...ok, type: 'toString' })).toMatchObject({ ok: false });
+});
