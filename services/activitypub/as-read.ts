@@ -44,10 +44,13 @@ export function typeOf(v: Json | undefined): string | undefined {
   return typeof t === 'string' ? t : undefined;
 }
 
-/** A URL value: a string, a Link with href, or an array of those (first http(s) wins). */
-export function urlOf(v: Json | undefined): string | undefined {
+/**
+ * A URL value: a string, a Link with href, an Image or Document with its own url (as `icon`
+ * often is), or an array of those (first http(s) wins).
+ */
+export function urlOf(v: Json | undefined, nested = true): string | undefined {
   for (const item of asArray(v)) {
-    const u = typeof item === 'string' ? item : isObject(item) ? str(item.href) : undefined;
+    const u = typeof item === 'string' ? item : isObject(item) ? (str(item.href) ?? (nested ? urlOf(item.url, false) : undefined)) : undefined;
     if (u && /^https?:\/\//i.test(u)) return u;
   }
   return undefined;
