@@ -1,5 +1,6 @@
 // jsonld's compact output, made plain for readers of the standard property names: value
-// objects become their values, @list/@set their arrays, terms only the AS context's
+// objects become their values, @list/@set their arrays, bare node references (`{"id": x}`,
+// left where a document typed a value as an id and the term is not) the id, terms only the AS context's
 // "@vocab": "_:" caught keep their own names, @context goes (the caller sets it), and full-IRI keys of standard terms (left
 // when a document typed a value differently) take the term's name.
 import type { Json, JsonObject } from '../as-read';
@@ -14,6 +15,8 @@ export function plainCompact(value: Json, key?: string): Json {
   if ('@value' in value) return value['@value'] ?? null;
   if ('@list' in value) return plainCompact(value['@list'] ?? [], key);
   if ('@set' in value) return plainCompact(value['@set'] ?? [], key);
+  const keys = Object.keys(value);
+  if (keys.length === 1 && keys[0] === 'id' && typeof value.id === 'string') return value.id;
   const out: JsonObject = {};
   for (const [k, v] of Object.entries(value)) {
     if (k === '@context') continue;
