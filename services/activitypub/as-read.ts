@@ -10,6 +10,9 @@ export function asArray(v: Json | undefined): Json[] {
   return Array.isArray(v) ? v : [v];
 }
 
+/** The value itself, or the first item when a server sent an array where one value is usual. */
+export const firstOf = (v: Json | undefined): Json | undefined => asArray(v)[0];
+
 /** The id of a value that is either a URI string or an object with an id. */
 export function idOf(v: Json | undefined): string | undefined {
   if (typeof v === 'string') return v;
