@@ -19,9 +19,18 @@ export type DocumentShape =
 interface Pending {
   value: Json;
   depth: number;
-  path: string;
+  /** where it sits, for the refusal's detail only (a path string per value would cost more than the walk) */
+  parent?: Pending;
+  key?: string;
   /** inside a @context value, where keys are terms and definitions, not properties */
   inContext: boolean;
+}
+
+/** A JSON pointer to a value. */
+function pointer(p: Pending | undefined): string {
+  const keys: string[] = [];
+  for (let at = p; at?.key !== undefined; at = at.parent) keys.push(at.key.replace(/~/g, '~0').replace(/\//g, '~1'));
+  return keys.length ? `/${keys.reverse().join('/')}` : '/';
 }
 
 export function inspectDocument(doc: JsonObject): DocumentShape {
@@ -29,24 +38,24 @@ export function inspectDocument(doc: JsonObject): DocumentShape {
   let keywordKeys = false;
   const embeddedContexts: Json[] = [];
   // Iterative, so the walk itself cannot overflow the stack on the nesting it refuses.
-  const stack: Pending[] = [{ value: doc, depth: 0, path: '', inContext: false }];
+  const stack: Pending[] = [{ value: doc, depth: 0, inContext: false }];
   while (stack.length) {
-    const { value, depth, path, inContext } = stack.pop()!;
+    const at = stack.pop()!;
+    const { value, depth, inContext } = at;
     if (++nodes > MAX_NODES) return { ok: false, reason: 'document_too_large', detail: `more than ${MAX_NODES} values` };
     if (typeof value !== 'object' || value === null) continue;
-    if (depth >= MAX_DEPTH) return { ok: false, reason: 'document_too_deep', detail: `nested deeper than ${MAX_DEPTH} at ${path || '/'}` };
+    if (depth >= MAX_DEPTH) return { ok: false, reason: 'document_too_deep', detail: `nested deeper than ${MAX_DEPTH} at ${pointer(at)}` };
     if (Array.isArray(value)) {
-      if (value.length > MAX_ARRAY_ITEMS) return { ok: false, reason: 'document_too_large', detail: `${path} has ${value.length} items (at most ${MAX_ARRAY_ITEMS})` };
-      value.forEach((item, i) => stack.push({ value: item, depth: depth + 1, path: `${path}/${i}`, inContext }));
+      if (value.length > MAX_ARRAY_ITEMS) return { ok: false, reason: 'document_too_large', detail: `${pointer(at)} has ${value.length} items (at most ${MAX_ARRAY_ITEMS})` };
+      for (let i = 0; i < value.length; i++) stack.push({ value: value[i]!, depth: depth + 1, parent: at, key: String(i), inContext });
       continue;
     }
     for (const key of Object.keys(value)) {
-      const keyPath = `${path}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
-      if (FORBIDDEN_KEYS.has(key)) return { ok: false, reason: 'forbidden_key', detail: keyPath };
+      if (FORBIDDEN_KEYS.has(key)) return { ok: false, reason: 'forbidden_key', detail: pointer({ value: null, depth, parent: at, key, inContext }) };
       const child = value[key]!;
       if (!inContext && key === '@context' && depth > 0) embeddedContexts.push(child);
       else if (!inContext && (key.startsWith('@') || key.includes(':')) && key !== '@context') keywordKeys = true;
-      stack.push({ value: child, depth: depth + 1, path: keyPath, inContext: inContext || key === '@context' });
+      stack.push({ value: child, depth: depth + 1, parent: at, key, inContext: inContext || key === '@context' });
     }
   }
   return { ok: true, nodes, keywordKeys, embeddedContexts };

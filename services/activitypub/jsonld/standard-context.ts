@@ -3,7 +3,7 @@
 // documents use. The rest of the gateway reads these property names.
 import type { JsonObject } from '../as-read';
 import { AS_CONTEXT_URL, GOTOSOCIAL_URL, SECURITY_V1_URL, preloadedTerms } from './preloaded-contexts';
-import { type TermDef, termTable } from './term-table';
+import { type TermDef, flatTermTable } from './term-table';
 
 const AS = 'https://www.w3.org/ns/activitystreams#';
 const TOOT = 'http://joinmastodon.org/ns#';
@@ -75,7 +75,7 @@ export function prefixesBarred(contexts: readonly JsonObject[]): JsonObject {
 }
 
 /** Every standard term and what it stands for. */
-export const STANDARD_TERMS = termTable([...standardContexts, EXTENSION_TERMS]);
+export const STANDARD_TERMS: ReadonlyMap<string, TermDef> = flatTermTable([...standardContexts, EXTENSION_TERMS]);
 
 /** Namespaces servers spell differently for the same vocabulary. */
 const NAMESPACE_SPELLINGS: readonly [string, string][] = [

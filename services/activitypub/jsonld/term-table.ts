@@ -10,28 +10,65 @@ export interface TermDef {
   container?: string;
 }
 
-export type TermTable = ReadonlyMap<string, TermDef>;
+export interface TermTable {
+  get(term: string): TermDef | undefined;
+}
 
-/** The terms of `contexts` (context objects, later ones winning) on top of `inherited`. */
-export function termTable(contexts: readonly JsonObject[], inherited: TermTable = new Map()): Map<string, TermDef> {
-  const table = new Map(inherited);
-  for (const ctx of contexts) {
-    const resolving = new Set<string>();
-    const resolve = (term: string): TermDef | undefined => {
-      const raw = ctx[term];
-      if (raw === undefined || resolving.has(term)) return table.get(term);
-      resolving.add(term);
-      const def = definitionOf(raw, (iri) => expandIri(iri, resolve));
-      resolving.delete(term);
-      return def;
-    };
-    const defs = Object.keys(ctx).filter((k) => !k.startsWith('@')).map((k) => [k, resolve(k)] as const);
-    for (const [term, def] of defs) {
-      if (def) table.set(term, def);
-      else table.delete(term);
-    }
+/** The terms of one context object over those of the contexts before it (no copying). */
+class Layer implements TermTable {
+  constructor(
+    private readonly own: ReadonlyMap<string, TermDef | undefined>,
+    private readonly below?: TermTable,
+  ) {}
+
+  get(term: string): TermDef | undefined {
+    return this.own.has(term) ? this.own.get(term) : this.below?.get(term);
   }
-  return table;
+}
+
+export type OwnTerms = ReadonlyMap<string, TermDef | undefined>;
+
+/** `own` (from ownTerms) over `below`. */
+export const stacked = (own: OwnTerms, below?: TermTable): TermTable => new Layer(own, below);
+
+/** The terms of `contexts` (context objects, later ones winning) on top of `below`. */
+export function termTable(contexts: readonly JsonObject[], below?: TermTable): TermTable {
+  let table = below;
+  for (const ctx of contexts) table = new Layer(ownTerms(ctx, table), table);
+  return table ?? new Layer(new Map());
+}
+
+/** Every term of `contexts` in one map, for tables built once and then searched. */
+export function flatTermTable(contexts: readonly JsonObject[]): Map<string, TermDef> {
+  const flat = new Map<string, TermDef>();
+  let table: TermTable | undefined;
+  for (const ctx of contexts) {
+    const own = ownTerms(ctx, table);
+    for (const [term, def] of own) {
+      if (def) flat.set(term, def);
+      else flat.delete(term);
+    }
+    table = new Layer(own, table);
+  }
+  return flat;
+}
+
+/** What the terms one context object defines stand for (undefined: removed), prefixes resolved over `below`. */
+export function ownTerms(ctx: JsonObject, below?: TermTable): Map<string, TermDef | undefined> {
+  const own = new Map<string, TermDef | undefined>();
+  const resolving = new Set<string>();
+  const resolve = (term: string): TermDef | undefined => {
+    if (own.has(term)) return own.get(term);
+    const raw = ctx[term];
+    if (raw === undefined || term.startsWith('@') || resolving.has(term)) return below?.get(term);
+    resolving.add(term);
+    const def = definitionOf(raw, (iri) => expandIri(iri, resolve));
+    resolving.delete(term);
+    own.set(term, def);
+    return def;
+  };
+  for (const term of Object.keys(ctx)) if (!term.startsWith('@')) resolve(term);
+  return own;
 }
 
 function definitionOf(raw: Json, expand: (value: string) => string | undefined): TermDef | undefined {
