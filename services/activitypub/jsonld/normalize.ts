@@ -42,7 +42,7 @@ export async function normalizeActivity(doc: unknown, opts: NormalizeOptions = {
       expandContext: { '@context': AS_CONTEXT_URL },
     });
   } catch (err) {
-    return refuse('jsonld_invalid', describe(err));
+    return refuse('jsonld_invalid', describeError(err));
   }
   if ('@graph' in compacted) return refuse('jsonld_not_one_object', 'the document holds several top-level objects');
   // The context it was compacted against says what its keys mean.
@@ -69,7 +69,7 @@ function withoutDefaultLanguage(doc: JsonObject): JsonObject {
   return walk(doc) as JsonObject;
 }
 
-function describe(err: unknown): string {
+function describeError(err: unknown): string {
   const e = err as { name?: string; message?: string; details?: { code?: string } };
   const text = `${e.details?.code ?? e.name ?? 'error'}: ${e.message ?? String(err)}`;
   return text.length > 300 ? `${text.slice(0, 297)}...` : text;

@@ -75,6 +75,13 @@ describe('jsonld path: the plain property names the gateway reads', () => {
     expect(translateInbound(doc, bob, u)).toEqual(translateInbound(plain, bob, u));
   });
 
+  test('a document that is only an id says nothing (JSON-LD drops it): an object translation refuses', async () => {
+    const { path, ...doc } = await normalized({ '@context': AS, '@id': `${bob}/x` });
+    expect(path).toBe('jsonld');
+    expect(Object.keys(doc)).toEqual(['@context']);
+    expect(translateInbound(doc, bob, u)).toMatchObject({ ok: false, reason: 'missing_type' });
+  });
+
   test('a redefined standard term is not read as that term', async () => {
     const doc = await normalized(reply([AS, { content: 'http://other.example/ns#content' }], { content: '<p>not AS content</p>' }));
     expect((doc.object as JsonObject).content).toBeUndefined();
