@@ -18,7 +18,7 @@ const KNOWN_REASONS = new Set([
   'not_local_target', 'object_not_embedded', 'unsupported_object_type', 'attribution_mismatch', 'missing_object_id',
   'object_origin_mismatch', 'not_addressed_to_local', 'missing_object', 'unsupported_type',
   // normalisation (services/activitypub/jsonld/normalize.ts)
-  'not_an_object', 'document_too_deep', 'document_too_large', 'forbidden_key', 'jsonld_invalid', 'jsonld_not_one_object',
+  'not_an_object', 'document_too_deep', 'document_too_large', 'forbidden_key', 'jsonld_too_large', 'jsonld_invalid', 'jsonld_not_one_object',
 ]);
 
 const files = existsSync(DIR) ? readdirSync(DIR).filter((f) => f.endsWith('.json')).sort() : [];

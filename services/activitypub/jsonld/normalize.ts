@@ -12,7 +12,13 @@ import { hasStandardContext } from './fast-path';
 import { plainCompact } from './plain-compact';
 import { AS_CONTEXT_URL } from './preloaded-contexts';
 
-export type NormalizeRefusal = ShapeRefusal | 'not_an_object' | 'jsonld_invalid' | 'jsonld_not_one_object';
+export type NormalizeRefusal = ShapeRefusal | 'not_an_object' | 'jsonld_too_large' | 'jsonld_invalid' | 'jsonld_not_one_object';
+
+/**
+ * jsonld costs about a second per megabyte of document: past this many values (twenty times
+ * the largest real activity in the fixture corpus) a document is refused rather than compacted.
+ */
+export const MAX_JSONLD_NODES = 10_000;
 
 export type NormalizeResult =
   | { ok: true; doc: JsonObject; path: 'fast' | 'jsonld'; /** remote contexts read as empty */ unknownContexts: string[] }
@@ -33,6 +39,7 @@ export async function normalizeActivity(doc: unknown, opts: NormalizeOptions = {
   if (!opts.forceJsonld && !shape.keywordKeys && [activity['@context'], ...shape.embeddedContexts].every(hasStandardContext)) {
     return { ok: true, doc: activity, path: 'fast', unknownContexts: [] };
   }
+  if (shape.nodes > MAX_JSONLD_NODES) return refuse('jsonld_too_large', `${shape.nodes} values need JSON-LD processing (at most ${MAX_JSONLD_NODES})`);
   const unknownContexts = new Set<string>();
   let compacted: Record<string, unknown>;
   try {

@@ -3,7 +3,7 @@
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MAX_ARRAY_ITEMS, MAX_DEPTH } from '../../../services/activitypub/jsonld/document-shape';
-import { normalizeActivity } from '../../../services/activitypub/jsonld/normalize';
+import { MAX_JSONLD_NODES, normalizeActivity } from '../../../services/activitypub/jsonld/normalize';
 
 const AS = 'https://www.w3.org/ns/activitystreams';
 const bob = 'https://social.example/users/bob';
@@ -56,6 +56,12 @@ describe('shapes meant to hurt are refused before jsonld sees them', () => {
     expect(await normalizeActivity({ ...like, to: many })).toMatchObject({ ok: false, reason: 'document_too_large', detail: expect.stringContaining('/to') });
     const wide = Array.from({ length: 20 }, () => Array.from({ length: MAX_ARRAY_ITEMS }, () => 0));
     expect(await normalizeActivity({ ...like, cc: wide })).toMatchObject({ ok: false, reason: 'document_too_large' });
+  });
+
+  test('a large document is read on the fast path, but refused where it would need jsonld', async () => {
+    const tag = Array.from({ length: MAX_JSONLD_NODES / 2 }, (_, i) => ({ type: 'Mention', href: `https://x.example/u/${i}` }));
+    expect(await normalizeActivity({ '@context': AS, ...like, tag })).toMatchObject({ ok: true, path: 'fast' });
+    expect(await normalizeActivity({ '@context': AS, ...like, tag, 'as:summary': 'x' })).toMatchObject({ ok: false, reason: 'jsonld_too_large' });
   });
 
   test.each([
