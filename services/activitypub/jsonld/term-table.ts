@@ -31,13 +31,6 @@ export type OwnTerms = ReadonlyMap<string, TermDef | undefined>;
 /** `own` (from ownTerms) over `below`. */
 export const stacked = (own: OwnTerms, below?: TermTable): TermTable => new Layer(own, below);
 
-/** The terms of `contexts` (context objects, later ones winning) on top of `below`. */
-export function termTable(contexts: readonly JsonObject[], below?: TermTable): TermTable {
-  let table = below;
-  for (const ctx of contexts) table = new Layer(ownTerms(ctx, table), table);
-  return table ?? new Layer(new Map());
-}
-
 /** Every term of `contexts` in one map, for tables built once and then searched. */
 export function flatTermTable(contexts: readonly JsonObject[]): Map<string, TermDef> {
   const flat = new Map<string, TermDef>();
