@@ -7,3 +7,4 @@ const run = (args) => execFileSync(process.execPath, args, { cwd: root, stdio: '
 execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
 run(['bench/signatures.js']);
 run(['-r', '@swc-node/register', 'bench/fanout.ts']);
+run(['-r', '@swc-node/register', 'bench/normalize.ts']);

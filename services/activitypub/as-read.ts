@@ -10,6 +10,9 @@ export function asArray(v: Json | undefined): Json[] {
   return Array.isArray(v) ? v : [v];
 }
 
+/** The value itself, or the first item when a server sent an array where one value is usual. */
+export const firstOf = (v: Json | undefined): Json | undefined => asArray(v)[0];
+
 /** The id of a value that is either a URI string or an object with an id. */
 export function idOf(v: Json | undefined): string | undefined {
   if (typeof v === 'string') return v;
@@ -44,10 +47,13 @@ export function typeOf(v: Json | undefined): string | undefined {
   return typeof t === 'string' ? t : undefined;
 }
 
-/** A URL value: a string, a Link with href, or an array of those (first http(s) wins). */
-export function urlOf(v: Json | undefined): string | undefined {
+/**
+ * A URL value: a string, a Link with href, an Image or Document with its own url (as `icon`
+ * often is), or an array of those (first http(s) wins).
+ */
+export function urlOf(v: Json | undefined, nested = true): string | undefined {
   for (const item of asArray(v)) {
-    const u = typeof item === 'string' ? item : isObject(item) ? str(item.href) : undefined;
+    const u = typeof item === 'string' ? item : isObject(item) ? (str(item.href) ?? (nested ? urlOf(item.url, false) : undefined)) : undefined;
     if (u && /^https?:\/\//i.test(u)) return u;
   }
   return undefined;

@@ -1,5 +1,5 @@
 // Inbound activity → a command for the gateway to carry out, or a named reason to refuse it (pure).
-import { type Json, type JsonObject, firstId, hasType, idOf, isObject, sameOrigin, typeOf } from './as-read';
+import { type Json, type JsonObject, firstId, firstOf, hasType, idOf, isObject, sameOrigin, typeOf } from './as-read';
 import { type QuoteAnswer, translateQuoteAnswer } from './quotes';
 import { type Uris, localPostIdOf, localUsernameOf } from './uris';
 
@@ -34,7 +34,8 @@ export function translateInbound(activity: JsonObject, signerActor: string, u: U
   // pre-empt, as a replay key) that server's activities.
   const ownId = idOf(activity);
   if (ownId && !sameOrigin(ownId, actor)) return refuse('id_origin_mismatch', `activity id ${ownId} is not on the actor's server`);
-  const object = activity.object as Json | undefined;
+  // One object is usual; some servers wrap it in an array.
+  const object = firstOf(activity.object);
   // Accept/Reject of a QuoteRequest (FEP-044f); other Accepts and Rejects go on below.
   const quoteAnswer = translateQuoteAnswer(activity, actor);
   if (quoteAnswer) return quoteAnswer;
@@ -80,20 +81,21 @@ function translateCreate(object: Json | undefined, actor: string, u: Uris): Inbo
 }
 
 function translateUndo(object: Json | undefined, actor: string, u: Uris): InboundResult {
-  // Undo may embed the undone activity or only reference it by id.
+  // Undo may embed the undone activity or only reference it by id (an object without a type
+  // tells no more than its id).
   const undoneId = idOf(object);
-  if (!isObject(object)) {
+  const undoneActor = isObject(object) ? firstId(object.actor) : undefined;
+  if (undoneActor && undoneActor !== actor) return refuse('actor_mismatch', 'Undo of another actor\'s activity');
+  if (!isObject(object) || !typeOf(object)) {
     return undoneId ? { ok: true, command: { kind: 'undo-ref', actor, undoneId } } : refuse('missing_object');
   }
-  const undoneActor = firstId(object.actor);
-  if (undoneActor && undoneActor !== actor) return refuse('actor_mismatch', 'Undo of another actor\'s activity');
   if (hasType(object, 'Follow')) {
-    const target = idOf(object.object as Json | undefined);
+    const target = firstId(object.object);
     const username = target ? localUsernameOf(u, target) : undefined;
     return { ok: true, command: { kind: 'undo-follow', actor, ...(username ? { username } : {}), ...(undoneId ? { followId: undoneId } : {}) } };
   }
   if (hasType(object, 'Like')) {
-    const target = idOf(object.object as Json | undefined);
+    const target = firstId(object.object);
     const postId = target ? localPostIdOf(u, target) : undefined;
     return { ok: true, command: { kind: 'undo-like', actor, ...(undoneId ? { likeId: undoneId } : {}), ...(postId ? { postId } : {}) } };
   }

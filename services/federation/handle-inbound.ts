@@ -2,6 +2,7 @@
 import { type JsonObject, asArray, hostOf, isObject, str } from '../activitypub/as-read';
 import { type RemoteActor, callbackEnvelope, remoteActorOf, remotePostOf } from '../activitypub/callbacks';
 import { type InboundCommand, translateInbound } from '../activitypub/inbound';
+import { normalizeActivity } from '../activitypub/jsonld/normalize';
 import { acceptFollow } from '../activitypub/outbound';
 import { localUsernameOf } from '../activitypub/uris';
 import type { Gateway } from '../gateway';
@@ -18,7 +19,10 @@ export type InboundOutcome = { outcome: 'applied'; kind: InboundCommand['kind'] 
 const ignored = (reason: string): InboundOutcome => ({ outcome: 'ignored', reason });
 
 export async function handleInbound(g: Gateway, job: InboxJob): Promise<InboundOutcome> {
-  const translated = translateInbound(job.activity, job.signer, g.uris);
+  // Read in the standard compact form whatever JSON-LD spelling the sender chose.
+  const normalized = await normalizeActivity(job.activity);
+  if (!normalized.ok) return ignored(normalized.reason);
+  const translated = translateInbound(normalized.doc, job.signer, g.uris);
   if (!translated.ok) return ignored(translated.reason);
   const cmd = translated.command;
   switch (cmd.kind) {
