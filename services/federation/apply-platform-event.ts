@@ -6,11 +6,16 @@ import type { Gateway } from '../gateway';
 import type { Account, PlatformEvent, Post } from '../platform/event-schemas';
 import type { PostAction } from '../store/posts';
 import { enqueueFanout } from './enqueue';
+import { type ReactionOutcome, applyReaction } from './apply-reaction';
+import { type RelationshipOutcome, applyBlock, applyFollowerEvent } from './apply-relationship';
+import { type ReportOutcome, applyReport } from './apply-report';
 
-/** The account a post event names is not known yet (its account.enabled may still be queued). */
-export class AccountNotReadyError extends Error {}
+import { AccountNotReadyError } from './event-account';
 
-export type EventOutcome = 'applied' | 'stale' | 'duplicate' | 'account_disabled' | 'no_change' | 'owner_mismatch';
+export { AccountNotReadyError };
+
+export type EventOutcome = 'applied' | 'stale' | 'duplicate' | 'account_disabled' | 'no_change' | 'owner_mismatch'
+  | ReactionOutcome | RelationshipOutcome | ReportOutcome;
 
 export async function applyPlatformEvent(g: Gateway, event: PlatformEvent): Promise<EventOutcome> {
   if (await g.dedupe.isEventApplied(event.id)) return 'duplicate';
@@ -27,6 +32,25 @@ export async function applyPlatformEvent(g: Gateway, event: PlatformEvent): Prom
       break;
     case 'post.deleted':
       outcome = await applyPost(g, event.id, occurredAt, event.data.accountId, event.data.postId);
+      break;
+    // reactions, relationships, moderation
+    case 'like.created':
+    case 'like.deleted':
+    case 'repost.created':
+    case 'repost.deleted':
+      outcome = await applyReaction(g, event);
+      break;
+    case 'follow_request.approved':
+    case 'follow_request.rejected':
+    case 'follower.removed':
+      outcome = await applyFollowerEvent(g, event);
+      break;
+    case 'block.created':
+    case 'block.deleted':
+      outcome = await applyBlock(g, event);
+      break;
+    case 'report.created':
+      outcome = await applyReport(g, event);
       break;
   }
   await g.dedupe.markEventApplied(event.id);

@@ -7,12 +7,12 @@ export async function enqueueFanout(g: Gateway, job: FanoutJob): Promise<void> {
   await g.queues.fanout.add('fanout', job, { jobId: jobIdOf('fanout', job.activityId) });
 }
 
-export async function enqueueDeliveries(g: Gateway, activityId: string, signer: Signer, inboxes: string[], livePostId?: string): Promise<void> {
+export async function enqueueDeliveries(g: Gateway, activityId: string, signer: Signer, inboxes: string[], livePostId?: string, opts: { despiteBlock?: true } = {}): Promise<void> {
   if (inboxes.length === 0) return;
   await g.queues.delivery.addBulk(
     inboxes.map((inbox) => ({
       name: 'deliver',
-      data: { activityId, signer, inbox, ...(livePostId ? { livePostId } : {}) },
+      data: { activityId, signer, inbox, ...(livePostId ? { livePostId } : {}), ...opts },
       opts: { jobId: jobIdOf('delivery', activityId, inbox) },
     })),
   );

@@ -29,6 +29,7 @@ export function followerStore(redis: Redis, keys: RedisKeys) {
         .hset(keys.followers(accountId), r.actor, encode(r))
         .hdel(keys.followRequests(accountId), r.actor)
         .set(keys.remoteFollow(r.followId), JSON.stringify({ accountId, actor: r.actor }), 'EX', FOLLOW_TTL_SECONDS)
+        .sadd(keys.followedBy(r.actor), accountId)
         .exec();
       return added?.[0]?.[1] === 1;
     },
@@ -37,11 +38,12 @@ export function followerStore(redis: Redis, keys: RedisKeys) {
         .multi()
         .hset(keys.followRequests(accountId), r.actor, encode(r))
         .set(keys.remoteFollow(r.followId), JSON.stringify({ accountId, actor: r.actor }), 'EX', FOLLOW_TTL_SECONDS)
+        .sadd(keys.followedBy(r.actor), accountId)
         .exec();
     },
     /** Removes a follower or a pending request; says which one it was. */
     async remove(accountId: string, actor: string): Promise<'follower' | 'request' | 'none'> {
-      const res = await redis.multi().hdel(keys.followers(accountId), actor).hdel(keys.followRequests(accountId), actor).exec();
+      const res = await redis.multi().hdel(keys.followers(accountId), actor).hdel(keys.followRequests(accountId), actor).srem(keys.followedBy(actor), accountId).exec();
       if (res?.[0]?.[1] === 1) return 'follower';
       if (res?.[1]?.[1] === 1) return 'request';
       return 'none';
@@ -53,6 +55,8 @@ export function followerStore(redis: Redis, keys: RedisKeys) {
       return v ? (JSON.parse(v) as { accountId: string; actor: string }) : undefined;
     },
     count: (accountId: string) => redis.hlen(keys.followers(accountId)),
+    /** Local accounts this remote actor follows or asked to follow (the reverse index). */
+    accountsFollowedBy: (actor: string) => redis.smembers(keys.followedBy(actor)),
     async *pages(accountId: string, pageSize = 1000): AsyncGenerator<FollowerRecord[]> {
       let cursor = '0';
       do {
