@@ -15,6 +15,8 @@ const KNOWN_REASONS = new Set([
   'not_an_activity', 'missing_type', 'missing_actor', 'actor_mismatch', 'id_origin_mismatch', 'missing_id',
   'not_local_target', 'object_not_embedded', 'unsupported_object_type', 'attribution_mismatch', 'missing_object_id',
   'object_origin_mismatch', 'not_addressed_to_local', 'missing_object', 'unsupported_type',
+  // reactions, relationships, moderation
+  'invalid_reaction', 'missing_target',
 ]);
 
 const files = existsSync(DIR) ? readdirSync(DIR).filter((f) => f.endsWith('.json')).sort() : [];
@@ -46,6 +48,9 @@ suite(`real documents (${files.length ? DIR : `SKIPPED: no fixtures at ${DIR}`})
         const local = type === 'Follow' ? 'https://gw.example/users/alice' : 'https://gw.example/posts/p1';
         const retargeted = translateInbound({ ...doc, object: local }, actor, u);
         if (type !== 'EmojiReact') expect(retargeted).toMatchObject({ ok: true, command: { kind: type.toLowerCase() } });
+        // An emoji reaction is a like carrying its emoji, or refused as not one emoji.
+        if (type === 'EmojiReact' && !retargeted.ok) expect(retargeted.reason).toBe('invalid_reaction');
+        if ((type === 'EmojiReact' || doc._misskey_reaction) && retargeted.ok) expect(retargeted.command).toMatchObject({ kind: 'like', reaction: { content: expect.any(String) } });
       }
     }
     // Every note-like object, embedded or standalone, yields a sanitised post.
