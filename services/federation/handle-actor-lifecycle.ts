@@ -70,7 +70,8 @@ async function onActorDelete(g: Gateway, actorUri: string, job: InboxJob, when: 
   const before = await cachedActor(g, actorUri);
   const actor = before ? remoteActorOf(before) : await remoteActorOrBare(g, actorUri);
   // Callback first: a retry after a crash in between still finds the records to drop.
-  await enqueueCallback(g, callbackEnvelope('fediverse.actor.deleted', job.activityId, { actor }, when));
+  // Named by the actor, not the activity: a repeated or unverified Delete makes the same callback.
+  await enqueueCallback(g, callbackEnvelope('fediverse.actor.deleted', `${actorUri}#deleted`, { actor }, when));
   for (const accountId of await g.followers.accountsFollowedBy(actorUri)) await g.followers.remove(accountId, actorUri);
   for (const accountId of await g.following.localFollowersOf(actorUri)) await g.following.remove(accountId, actorUri);
   await g.redis.del(g.keys.remoteActor(actorUri), ...keyIdsOf(before).map((k) => g.keys.remoteKey(k)));

@@ -1,6 +1,6 @@
 // Authenticates an inbox POST before it is answered: a valid draft-cavage signature whose key
 // belongs to the activity's actor. Failures are values with the reason sent back in the 401.
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { type JsonObject, firstId, idOf, isObject, sameOrigin } from '../activitypub/as-read';
 import { translateActorLifecycle } from '../activitypub/inbound-interactions';
@@ -44,7 +44,8 @@ export async function authenticateInbox(g: Gateway, req: RawInboxRequest): Promi
   // A deleted actor's key is gone with it, so its own Delete cannot be verified: it is queued
   // marked unverified and applied only once the actor's URI is seen to answer 410 (as Mastodon does).
   if (!verified.ok && verified.reason === 'unknown_key' && isSelfDelete(activity, actor) && sameOrigin(verified.detail ?? '', actor)) {
-    return { ok: true, activity, activityId: idOf(activity) ?? bytesId(req.body), signer: actor, unverifiedGoneActor: true };
+    // Not its id as replay key: an unverifiable copy must not pre-empt the actor's own Delete.
+    return { ok: true, activity, activityId: `urn:unverified:${randomUUID()}`, signer: actor, unverifiedGoneActor: true };
   }
   if (!verified.ok) return { ok: false, status: 401, reason: verified.reason, ...(verified.detail ? { detail: verified.detail } : {}) };
   if (owner !== actor) return { ok: false, status: 401, reason: 'key_not_owned_by_actor', detail: `key of ${owner} signed an activity of ${actor}` };

@@ -18,6 +18,9 @@ let gw: TestGateway;
 
 const callback = (type: string, pred: (data: Record<string, any>) => boolean = () => true) => eventually(() => sink.callbacks.find((c) => c.type === type && pred(c.data)), type);
 const inboxOutcome = (activityId: string) => eventually(async () => (await gw.g.queues.inbox.getJob(jobIdOf('inbox', activityId)))?.returnvalue as { outcome: string; reason?: string; kind?: string } | undefined, `inbox outcome of ${activityId}`);
+/** Unverified self-Deletes are queued under a fresh id each: found by the activity they carry. */
+const unverifiedOutcome = (activityId: string) =>
+  eventually(async () => (await gw.g.queues.inbox.getCompleted()).find((j) => j.data.activity.id === activityId && j.data.unverifiedGoneActor)?.returnvalue as { outcome: string; reason?: string } | undefined, `outcome of unverified ${activityId}`);
 const post = (activity: Record<string, unknown>, as = 'bob') => remote.post(`${gw.url}/inbox`, { '@context': AS, ...activity }, { as });
 
 /** An actor served from the documents map (to give it alsoKnownAs or change it), signing with the server's key. */
@@ -187,8 +190,14 @@ test('a self-Delete whose key is gone is answered 202 and applied only once the 
   const forgedKey = createPrivateKey(remote.keyPem.privateKeyPem);
   const forged = { '@context': AS, id: `${sam}#delete`, type: 'Delete', actor: sam, object: sam };
   expect((await remote.post(`${gw.url}/inbox`, forged, { keyId: `${sam}#no-such-key`, privateKey: forgedKey })).status).toBe(202);
-  expect(await inboxOutcome(forged.id)).toEqual({ outcome: 'ignored', reason: 'actor_not_gone' });
+  expect(await unverifiedOutcome(forged.id)).toEqual({ outcome: 'ignored', reason: 'actor_not_gone' });
   expect(await gw.g.followers.get('acc-alice', sam)).toBeDefined();
+  // Nor does it pre-empt the real one: once sam is gone, the same Delete is applied.
+  remote.goneActors.add('sam');
+  await gw.g.redis.del(gw.g.keys.remoteKey(`${sam}#main-key`), gw.g.keys.remoteActor(sam));
+  expect((await remote.post(`${gw.url}/inbox`, forged, { as: 'sam' })).status).toBe(202);
+  await callback('fediverse.actor.deleted', (d) => d.actor.uri === sam);
+  expect(await gw.g.followers.get('acc-alice', sam)).toBeUndefined();
   // Anything else with an unknown key is still refused at the door.
   const like = { '@context': AS, id: `${remote.origin}/likes/sam`, type: 'Like', actor: sam, object: `${gw.url}/posts/p-1` };
   expect((await remote.post(`${gw.url}/inbox`, like, { keyId: `${sam}#no-such-key` })).status).toBe(401);
