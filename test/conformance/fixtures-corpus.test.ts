@@ -52,6 +52,16 @@ suite(`real documents (${files.length ? DIR : `SKIPPED: no fixtures at ${DIR}`})
         if (type === 'EmojiReact' && !retargeted.ok) expect(retargeted.reason).toBe('invalid_reaction');
         if ((type === 'EmojiReact' || doc._misskey_reaction) && retargeted.ok) expect(retargeted.command).toMatchObject({ kind: 'like', reaction: { content: expect.any(String) } });
       }
+      // Blocks, reports and reposts aimed at a local account or post are understood too.
+      const local: Record<string, [unknown, string]> = {
+        Block: ['https://gw.example/users/alice', 'block'],
+        Flag: [['https://gw.example/users/alice', 'https://gw.example/posts/p1'], 'report'],
+        Announce: ['https://gw.example/posts/p1', 'repost'],
+      };
+      const aimed = type ? local[type] : undefined;
+      if (aimed && idOk(doc, actor)) {
+        expect(translateInbound({ ...doc, object: aimed[0] } as JsonObject, actor, u)).toMatchObject({ ok: true, command: { kind: aimed[1] } });
+      }
     }
     // Every note-like object, embedded or standalone, yields a sanitised post.
     const note = isObject(doc.object) ? doc.object : doc;
