@@ -83,21 +83,34 @@ export async function applyBlock(g: Gateway, event: BlockEvent): Promise<Relatio
   }
 
   if (await g.interactions.isStale('block', block.id, occurredAt)) return 'stale';
-  const target = await resolveActorRef(g, block.target);
-  if (!target.ok) {
-    if (target.reason === 'unavailable') throw new RemoteObjectUnavailableError(target.detail);
-    return 'target_not_found';
-  }
-  if (target.actor.kind !== 'remote') return 'local_target';
-  const remote = target.actor;
-  const record = { activity: blockActivity(g.uris.block(account.username, block.id), account.actor, remote.uri), inboxes: [remote.inbox], fanout: false };
+  const target = await blockTarget(g, accountId, block.target);
+  if (!target.ok) return target.outcome;
+  const record = { activity: blockActivity(g.uris.block(account.username, block.id), account.actor, target.uri), inboxes: [target.inbox], fanout: false };
   const applied = await g.interactions.created('block', block.id, event.id, occurredAt, record);
   if (applied.status === 'stale') return 'stale';
   if (applied.action !== 'create' || !applied.record) return 'no_change';
   // Stop deliveries and acceptance first, then end the relationship both ways, then tell them.
-  await g.blocks.add(accountId, { actor: remote.uri, inbox: remote.inbox, blockId: block.id, since: occurredAt.toISOString() });
-  await g.followers.remove(accountId, remote.uri);
-  await g.following.remove(accountId, remote.uri);
+  const blocked = applied.record.activity.object;
+  await g.blocks.add(accountId, { actor: blocked, inbox: applied.record.inboxes[0]!, blockId: block.id, since: occurredAt.toISOString() });
+  await g.followers.remove(accountId, blocked);
+  await g.following.remove(accountId, blocked);
   await sendInteraction(g, accountId, applied.record, false);
   return 'applied';
+}
+
+/**
+ * The actor a block names and its inbox. A block is a safety measure: when the actor's server
+ * is down, the inbox the gateway already knows (it follows or is followed) is enough to apply it
+ * now; the Block itself is then retried by its delivery job.
+ */
+async function blockTarget(g: Gateway, accountId: string, ref: ActorRef): Promise<{ ok: true; uri: string; inbox: string } | { ok: false; outcome: RelationshipOutcome }> {
+  const target = await resolveActorRef(g, ref);
+  if (target.ok) return target.actor.kind === 'remote' ? { ok: true, uri: target.actor.uri, inbox: target.actor.inbox } : { ok: false, outcome: 'local_target' };
+  const uri = 'uri' in ref ? ref.uri : undefined;
+  if (target.reason === 'unavailable' && uri) {
+    const known = (await g.followers.get(accountId, uri)) ?? (await g.followers.getRequest(accountId, uri)) ?? (await g.following.get(accountId, uri));
+    if (known) return { ok: true, uri, inbox: known.inbox };
+  }
+  if (target.reason === 'unavailable') throw new RemoteObjectUnavailableError(target.detail);
+  return { ok: false, outcome: 'target_not_found' };
 }

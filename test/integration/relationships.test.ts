@@ -148,3 +148,16 @@ describe('blocks', () => {
     expect(await outcomeOf(await send('block.created', { block: { id: 'b-2', accountId: 'acc-alice', target: { accountId: 'acc-carla' } } }))).toBe('local_target');
   });
 });
+
+test('a block of a follower whose server is down takes effect at once; the Block waits for the server', async () => {
+  const down = await startRemoteServer();
+  await addRemoteFollower(gw, 'acc-alice', down, 'victor');
+  const victor = down.actorUri('victor');
+  await down.close();
+  const id = await send('block.created', { block: { id: 'b-3', accountId: 'acc-alice', target: { uri: victor } } }, at(60));
+  expect(await outcomeOf(id)).toBe('applied');
+  expect(await gw.g.blocks.has('acc-alice', victor)).toBe(true);
+  expect(await gw.g.followers.get('acc-alice', victor)).toBeUndefined();
+  const delivery = await gw.g.queues.delivery.getJob(jobIdOf('delivery', `${gw.url}/users/alice/blocks/b-3`, `${down.origin}/users/victor/inbox`));
+  expect(delivery?.data).toMatchObject({ despiteBlock: true, inbox: `${down.origin}/users/victor/inbox` });
+});
