@@ -7,6 +7,7 @@ import type { Gateway } from '../gateway';
 import type { InboxJob } from '../queue/jobs';
 import { enqueueCallback } from './enqueue';
 import { type InboundOutcome, RemoteUnavailableError, remoteActorOrBare } from './handle-inbound';
+import { remoteRecordOf } from './resolve-actor';
 
 type LifecycleCommand = Extract<InteractionCommand, { kind: 'move' | 'actor-update' | 'actor-delete' }>;
 
@@ -38,6 +39,9 @@ export async function handleActorLifecycle(g: Gateway, cmd: LifecycleCommand, jo
       // Keys cached from the old document may be rotated away: the next signature fetches them.
       const stale = [...new Set([...keyIdsOf(before), ...keyIdsOf(doc)])];
       if (stale.length) await g.redis.del(...stale.map((k) => g.keys.remoteKey(k)));
+      // Its followings of local accounts are delivered to its inboxes as they now are.
+      const record = remoteRecordOf(doc);
+      if (record) for (const accountId of await g.followers.accountsFollowedBy(cmd.actor)) await g.followers.setInboxes(accountId, cmd.actor, record.inbox, record.sharedInbox);
       await enqueueCallback(g, callbackEnvelope('fediverse.actor.updated', job.activityId, { actor: remoteActorOf(doc) }, when));
       return { outcome: 'applied', kind: 'actor-update' };
     }

@@ -148,14 +148,17 @@ test('a Move is told only when the new account names the old one in alsoKnownAs'
 });
 
 test('Update(Person) refreshes the cached actor and becomes actor.updated', async () => {
-  const uri = customActor(remote, 'pat', { name: 'Old Name' });
-  expect((await gw.g.actors.actor(uri)).ok).toBe(true);
-  customActor(remote, 'pat', { name: 'New Name' });
+  const uri = customActor(remote, 'pat', { name: 'Old Name', endpoints: { sharedInbox: `${remote.origin}/inbox` } });
+  expect((await post({ id: `${remote.origin}/follows/pat`, type: 'Follow', actor: uri, object: `${gw.url}/users/alice` }, 'pat')).status).toBe(202);
+  await eventually(() => gw.g.followers.get('acc-alice', uri), 'pat following alice');
+  // Pat's server moves its shared inbox.
+  customActor(remote, 'pat', { name: 'New Name', endpoints: { sharedInbox: `${remote.origin}/shared-inbox` } });
   const update = { id: `${uri}#updates/1`, type: 'Update', actor: uri, object: { id: uri, type: 'Person', name: 'New Name', inbox: `${uri}/inbox` } };
   expect((await post(update, 'pat')).status).toBe(202);
   expect((await callback('fediverse.actor.updated')).data.actor).toMatchObject({ uri, name: 'New Name' });
   const cached = await gw.g.actors.actor(uri);
   expect(cached.ok && cached.actor.name).toBe('New Name');
+  expect(await gw.g.followers.get('acc-alice', uri)).toMatchObject({ inbox: `${uri}/inbox`, sharedInbox: `${remote.origin}/shared-inbox`, followId: `${remote.origin}/follows/pat` });
 });
 
 test('Delete of an actor by itself drops it as follower of every account and tells the platform', async () => {
