@@ -96,7 +96,8 @@ export function translateActorLifecycle(type: string, activity: JsonObject, acto
   const objectId = idOf(object);
   const isActorObject = isObject(object) && hasType(object, ...ACTOR_TYPES);
   if (objectId !== actor) return isActorObject ? refuse('actor_mismatch', `${type} of another actor ${objectId ?? ''}`) : undefined;
-  if (type === 'Update') return isActorObject ? ok({ kind: 'actor-update', actor }) : undefined;
+  // Named or embedded: the document is fetched afresh either way.
+  if (type === 'Update') return ok({ kind: 'actor-update', actor });
   // A Delete of the actor names it by id or embeds it (as a Person or a Tombstone).
   return ok({ kind: 'actor-delete', actor });
 }

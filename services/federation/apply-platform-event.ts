@@ -9,7 +9,6 @@ import { enqueueFanout } from './enqueue';
 import { type ReactionOutcome, applyReaction } from './apply-reaction';
 import { type RelationshipOutcome, applyBlock, applyFollowerEvent } from './apply-relationship';
 import { type ReportOutcome, applyReport } from './apply-report';
-
 import { AccountNotReadyError } from './event-account';
 
 export { AccountNotReadyError };

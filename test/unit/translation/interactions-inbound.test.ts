@@ -45,6 +45,7 @@ const cases: Record<string, [JsonObject, string]> = {
   moveOfAnother: [{ id: `${bob}/moves/2`, type: 'Move', actor: bob, object: 'https://mastodon.example/users/eve', target: 'https://new.example/users/bob' }, bob],
   moveWithoutTarget: [{ id: `${bob}/moves/3`, type: 'Move', actor: bob, object: bob }, bob],
   updatePerson: [{ id: `${bob}#updates/1`, type: 'Update', actor: bob, object: { id: bob, type: 'Person', name: 'Bob', inbox: `${bob}/inbox` } }, bob],
+  updateSelfByRef: [{ id: `${bob}#updates/3`, type: 'Update', actor: bob, object: bob }, bob],
   updateOtherActor: [{ id: `${bob}#updates/2`, type: 'Update', actor: bob, object: { id: 'https://mastodon.example/users/eve', type: 'Person' } }, bob],
   deleteSelf: [{ id: `${bob}#delete`, type: 'Delete', actor: bob, to: [`${AS}#Public`], object: bob }, bob],
   deleteSelfEmbedded: [{ id: `${bob}#delete2`, type: 'Delete', actor: bob, object: { id: bob, type: 'Person' } }, bob],
