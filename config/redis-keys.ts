@@ -59,5 +59,16 @@ export function redisKeys(prefix: string) {
     outbox: (accountId: string) => k('account', accountId, 'outbox'),
     /** set: ids of stored outbound activities whose actor is this actor URI (erased with the account) */
     actorActivities: (actorUri: string) => k('actor-activities', actorUri),
+    // --- reactions, relationships, moderation ---
+    /** set: local account ids this remote actor follows (or asked to follow): the reverse of followers */
+    followedBy: (remoteActor: string) => k('followed-by', remoteActor),
+    /** hash: state, version, lastEventId, action, record (JSON) of a local like/repost/block, in occurredAt order */
+    interaction: (kind: string, id: string) => k('interaction', kind, id),
+    /** hash: remote actor URI → JSON BlockRecord of a local account's block */
+    blocks: (accountId: string) => k('blocks', accountId),
+    /** set: personal inboxes of actors a local account blocks: its deliveries skip them */
+    blockedInboxes: (accountId: string) => k('blocked-inboxes', accountId),
+    /** string: JSON of a remote Announce seen (post or local post it shared), so its Undo can be mapped */
+    remoteAnnounce: (activityId: string) => k('remote-announce', activityId),
   };
 }

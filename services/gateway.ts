@@ -15,6 +15,8 @@ import { privateKeyFromPem } from './signatures/keys';
 import { LruMap } from './signatures/lru';
 import { type AccountPostStore, accountPostStore } from './store/account-posts';
 import { type AccountStore, accountStore } from './store/accounts';
+import { type BlockStore, blockStore } from './store/blocks';
+import { type InteractionStore, interactionStore } from './store/interactions';
 import { type ActivityStore, activityStore } from './store/activities';
 import { type DedupeStore, dedupeStore } from './store/dedupe';
 import { type FollowerStore, followerStore } from './store/followers';
@@ -49,6 +51,10 @@ export interface Gateway {
   following: FollowingStore;
   activities: ActivityStore;
   dedupe: DedupeStore;
+  /** local accounts' likes, reposts and blocks, in occurredAt order */
+  interactions: InteractionStore;
+  /** remote actors local accounts block */
+  blocks: BlockStore;
   /** outbound to the fediverse: SSRF-guarded */
   agent: Agent;
   /** to the operator-configured platform callback URL, which is private by design: unguarded */
@@ -108,6 +114,8 @@ export function createGateway(config: Config, logger: Logger, opts: GatewayOptio
     following: followingStore(redis, keys),
     activities: activityStore(redis, keys),
     dedupe: dedupeStore(redis, keys),
+    interactions: interactionStore(redis, keys),
+    blocks: blockStore(redis, keys),
     agent,
     platformAgent,
     fetchDocument,

@@ -2,17 +2,22 @@
 import { type Json, type JsonObject, firstId, firstOf, hasType, idOf, isObject, sameOrigin, typeOf } from './as-read';
 import { type QuoteAnswer, translateQuoteAnswer } from './quotes';
 import { type Uris, localPostIdOf, localUsernameOf } from './uris';
+import {
+  type InteractionCommand, type LikeCommand, translateActorLifecycle, translateAnnounce, translateBlock, translateFlag, translateMove,
+  translateReaction, translateUndoInteraction,
+} from './inbound-interactions';
 
 export type InboundCommand =
   | { kind: 'follow'; activityId: string; actor: string; username: string }
   | { kind: 'undo-follow'; actor: string; username?: string; followId?: string }
   | { kind: 'reply'; actor: string; note: JsonObject; inReplyToPostId: string }
-  | { kind: 'like'; activityId: string; actor: string; postId: string }
+  | LikeCommand
   | { kind: 'undo-like'; actor: string; likeId?: string; postId?: string }
   /** Undo naming only the id of what it undoes: the worker finds what that id was. */
   | { kind: 'undo-ref'; actor: string; undoneId: string }
   /** Accept/Reject of our FEP-044f QuoteRequest */
-  | QuoteAnswer;
+  | QuoteAnswer
+  | InteractionCommand;
 
 export type InboundResult =
   | { ok: true; command: InboundCommand }
@@ -39,6 +44,9 @@ export function translateInbound(activity: JsonObject, signerActor: string, u: U
   // Accept/Reject of a QuoteRequest (FEP-044f); other Accepts and Rejects go on below.
   const quoteAnswer = translateQuoteAnswer(activity, actor);
   if (quoteAnswer) return quoteAnswer;
+  // An actor's Update or Delete of itself, before the notes' Update and Delete.
+  const lifecycle = translateActorLifecycle(type, activity, actor);
+  if (lifecycle) return lifecycle;
 
   switch (type) {
     case 'Follow': {
@@ -49,14 +57,18 @@ export function translateInbound(activity: JsonObject, signerActor: string, u: U
       if (!username) return refuse('not_local_target', `Follow of ${target ?? 'nothing'}`);
       return { ok: true, command: { kind: 'follow', activityId, actor, username } };
     }
-    case 'Like': {
-      const target = idOf(object);
-      const postId = target ? localPostIdOf(u, target) : undefined;
-      const activityId = idOf(activity);
-      if (!activityId) return refuse('missing_id');
-      if (!postId) return refuse('not_local_target', `Like of ${target ?? 'nothing'}`);
-      return { ok: true, command: { kind: 'like', activityId, actor, postId } };
-    }
+    // reactions, relationships, moderation
+    case 'Like':
+    case 'EmojiReact':
+      return translateReaction(activity, actor, u);
+    case 'Announce':
+      return translateAnnounce(activity, actor, u);
+    case 'Block':
+      return translateBlock(activity, actor, u);
+    case 'Flag':
+      return translateFlag(activity, actor, u);
+    case 'Move':
+      return translateMove(activity, actor);
     case 'Create':
       return translateCreate(object, actor, u);
     case 'Undo':
@@ -94,7 +106,9 @@ function translateUndo(object: Json | undefined, actor: string, u: Uris): Inboun
     const username = target ? localUsernameOf(u, target) : undefined;
     return { ok: true, command: { kind: 'undo-follow', actor, ...(username ? { username } : {}), ...(undoneId ? { followId: undoneId } : {}) } };
   }
-  if (hasType(object, 'Like')) {
+  const interaction = translateUndoInteraction(object, actor, u);
+  if (interaction) return interaction;
+  if (hasType(object, 'Like', 'EmojiReact')) {
     const target = firstId(object.object);
     const postId = target ? localPostIdOf(u, target) : undefined;
     return { ok: true, command: { kind: 'undo-like', actor, ...(undoneId ? { likeId: undoneId } : {}), ...(postId ? { postId } : {}) } };

@@ -20,6 +20,11 @@ export function uris(origin: string) {
     instanceActor: `${origin}/actor`,
     instanceKey: `${origin}/actor#main-key`,
     instanceInbox: `${origin}/actor/inbox`,
+    // Interactions are named by the platform's ids, so an Undo can name what it undoes.
+    like: (username: string, likeId: string) => `${actor(username)}/likes/${seg(likeId)}`,
+    repost: (username: string, repostId: string) => `${actor(username)}/reposts/${seg(repostId)}`,
+    block: (username: string, blockId: string) => `${actor(username)}/blocks/${seg(blockId)}`,
+    report: (reportId: string) => `${origin}/reports/${seg(reportId)}`,
   };
 }
 

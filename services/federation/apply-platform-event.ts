@@ -7,13 +7,18 @@ import { applyAccountLeave } from './apply-account-leave';
 import { applyPost } from './apply-post';
 import { enqueueFanout } from './enqueue';
 import type { ResolveOptions } from './resolve-post';
+import { type ReactionOutcome, applyReaction } from './apply-reaction';
+import { type RelationshipOutcome, applyBlock, applyFollowerEvent } from './apply-relationship';
+import { type ReportOutcome, applyReport } from './apply-report';
+import { AccountNotReadyError } from './event-account';
 
-export { AccountNotReadyError } from './apply-post';
+export { AccountNotReadyError };
 
 export type EventOutcome =
   | 'applied' | 'stale' | 'duplicate' | 'account_disabled' | 'no_change' | 'owner_mismatch'
   /** the account was deleted: nothing of it is stored again; its username stays reserved */
-  | 'account_deleted' | 'username_reserved';
+  | 'account_deleted' | 'username_reserved'
+  | ReactionOutcome | RelationshipOutcome | ReportOutcome;
 
 export async function applyPlatformEvent(g: Gateway, event: PlatformEvent, opts: ResolveOptions = {}): Promise<EventOutcome> {
   if (await g.dedupe.isEventApplied(event.id)) return 'duplicate';
@@ -35,6 +40,25 @@ export async function applyPlatformEvent(g: Gateway, event: PlatformEvent, opts:
     case 'account.disabled':
     case 'account.deleted':
       outcome = await applyAccountLeave(g, event.id, occurredAt, event.data.accountId, event.type === 'account.disabled' ? 'disabled' : 'deleted');
+      break;
+    // reactions, relationships, moderation
+    case 'like.created':
+    case 'like.deleted':
+    case 'repost.created':
+    case 'repost.deleted':
+      outcome = await applyReaction(g, event);
+      break;
+    case 'follow_request.approved':
+    case 'follow_request.rejected':
+    case 'follower.removed':
+      outcome = await applyFollowerEvent(g, event);
+      break;
+    case 'block.created':
+    case 'block.deleted':
+      outcome = await applyBlock(g, event);
+      break;
+    case 'report.created':
+      outcome = await applyReport(g, event);
       break;
   }
   await g.dedupe.markEventApplied(event.id);

@@ -11,8 +11,7 @@ import { enqueueFanout } from './enqueue';
 import { requestQuoteConsent } from './quote-consent';
 import { type ResolveOptions, resolvePostRefs } from './resolve-post';
 
-/** The account a post event names is not known yet (its account.enabled may still be queued). */
-export class AccountNotReadyError extends Error {}
+import { AccountNotReadyError } from './event-account';
 
 export type PostOutcome = 'applied' | 'stale' | 'account_disabled' | 'account_deleted' | 'no_change' | 'owner_mismatch';
 

@@ -24,6 +24,11 @@ export async function runDelivery(g: Gateway, job: DeliveryJob): Promise<{ statu
     g.metrics.deliveries.inc({ outcome: 'signer_left' });
     return { skipped: 'signer left the fediverse' };
   }
+  // An account's deliveries never reach an actor it blocks (save the Block itself and its Undo).
+  if (!job.despiteBlock && 'accountId' in job.signer && (await g.blocks.isInboxBlocked(job.signer.accountId, job.inbox))) {
+    g.metrics.deliveries.inc({ outcome: 'blocked' });
+    return { skipped: 'inbox of an actor the account blocks' };
+  }
   const body = await g.activities.body(job.activityId);
   if (!body) throw new UnrecoverableError(`activity ${job.activityId} is no longer stored`);
   const key = await g.signingKey(job.signer);

@@ -9,7 +9,7 @@ export async function enqueueFanout(g: Gateway, job: FanoutJob): Promise<void> {
   await g.queues.fanout.add('fanout', job, { jobId: jobIdOf('fanout', job.activityId) });
 }
 
-export async function enqueueDeliveries(g: Gateway, activityId: string, signer: Signer, inboxes: string[], livePostId?: string, opts: { delayMs?: number } = {}): Promise<void> {
+export async function enqueueDeliveries(g: Gateway, activityId: string, signer: Signer, inboxes: string[], livePostId?: string, opts: { delayMs?: number; despiteBlock?: true } = {}): Promise<void> {
   if (inboxes.length === 0) return;
   // Every inbox that heard from an account will hear of its Delete(Person) when it leaves. The
   // set lives as long as follows do once the account goes quiet (and a fan-out still running
@@ -21,7 +21,7 @@ export async function enqueueDeliveries(g: Gateway, activityId: string, signer: 
   await g.queues.delivery.addBulk(
     inboxes.map((inbox) => ({
       name: 'deliver',
-      data: { activityId, signer, inbox, ...(livePostId ? { livePostId } : {}) },
+      data: { activityId, signer, inbox, ...(livePostId ? { livePostId } : {}), ...(opts.despiteBlock ? { despiteBlock: true as const } : {}) },
       opts: { jobId: jobIdOf('delivery', activityId, inbox), ...(opts.delayMs ? { delay: opts.delayMs } : {}) },
     })),
   );

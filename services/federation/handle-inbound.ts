@@ -10,6 +10,8 @@ import type { InboxJob } from '../queue/jobs';
 import { jobIdOf } from '../queue/jobs';
 import { enqueueCallback, enqueueDeliveries } from './enqueue';
 import { onQuoteAnswer } from './quote-consent';
+import { blockingAccount } from './inbound-blocks';
+import { handleInteraction, undoInteractionByRef } from './handle-interactions';
 
 /** The remote side is unreachable for now: the inbox job is retried. */
 export class RemoteUnavailableError extends Error {}
@@ -25,6 +27,9 @@ export async function handleInbound(g: Gateway, job: InboxJob): Promise<InboundO
   const translated = translateInbound(normalized.doc, job.signer, g.uris);
   if (!translated.ok) return ignored(translated.reason);
   const cmd = translated.command;
+  // An unverified self-Delete (its key is gone with it) may only be that.
+  if (job.unverifiedGoneActor && cmd.kind !== 'actor-delete') return ignored('unverified_signature');
+  if (await blockingAccount(g, cmd)) return ignored('blocked_actor');
   switch (cmd.kind) {
     case 'follow':
       return onFollow(g, cmd, job.receivedAt);
@@ -40,17 +45,28 @@ export async function handleInbound(g: Gateway, job: InboxJob): Promise<InboundO
       return onReply(g, cmd, job.receivedAt);
     case 'quote-answer':
       return onQuoteAnswer(g, cmd, job.receivedAt);
+    // reactions, relationships, moderation
+    case 'repost':
+    case 'announce':
+    case 'undo-announce':
+    case 'block':
+    case 'undo-block':
+    case 'report':
+    case 'move':
+    case 'actor-update':
+    case 'actor-delete':
+      return handleInteraction(g, cmd, job);
   }
 }
 
-async function remoteActor(g: Gateway, uri: string): Promise<{ doc: JsonObject; actor: RemoteActor }> {
+export async function remoteActor(g: Gateway, uri: string): Promise<{ doc: JsonObject; actor: RemoteActor }> {
   const found = await g.actors.actor(uri);
   if (!found.ok) throw new RemoteUnavailableError(`${uri}: ${found.reason}`);
   return { doc: found.actor, actor: remoteActorOf(found.actor) };
 }
 
 /** The actor as cached or fetched; when its server is gone, what its URI alone tells. */
-async function remoteActorOrBare(g: Gateway, uri: string): Promise<RemoteActor> {
+export async function remoteActorOrBare(g: Gateway, uri: string): Promise<RemoteActor> {
   const found = await g.actors.actor(uri);
   if (found.ok) return remoteActorOf(found.actor);
   const name = uri.replace(/\/+$/, '').split('/').pop() ?? 'unknown';
@@ -109,6 +125,8 @@ async function onUndoRef(g: Gateway, actorUri: string, undoneId: string, receive
     const account = await g.accounts.get(follow.accountId);
     return onUndoFollow(g, actorUri, account?.account.username, receivedAt, undoneId);
   }
+  const interaction = await undoInteractionByRef(g, actorUri, undoneId, receivedAt);
+  if (interaction) return interaction;
   return onUndoLike(g, actorUri, undoneId, receivedAt);
 }
 
@@ -116,8 +134,9 @@ async function onLike(g: Gateway, cmd: Extract<InboundCommand, { kind: 'like' }>
   const post = await g.posts.get(cmd.postId);
   if (!post || post.state !== 'live' || !post.federated) return ignored('unknown_local_post');
   const { actor } = await remoteActor(g, cmd.actor);
-  await g.redis.set(g.keys.remoteLike(cmd.activityId), JSON.stringify({ postId: cmd.postId, actor: cmd.actor }), 'EX', 400 * 24 * 3600);
-  await enqueueCallback(g, callbackEnvelope('fediverse.like.created', cmd.activityId, { postId: cmd.postId, accountId: post.accountId, actor, activityId: cmd.activityId }, new Date(receivedAt)));
+  const reaction = cmd.reaction ? { reaction: cmd.reaction } : {};
+  await g.redis.set(g.keys.remoteLike(cmd.activityId), JSON.stringify({ postId: cmd.postId, actor: cmd.actor, ...reaction }), 'EX', 400 * 24 * 3600);
+  await enqueueCallback(g, callbackEnvelope('fediverse.like.created', cmd.activityId, { postId: cmd.postId, accountId: post.accountId, actor, activityId: cmd.activityId, ...reaction }, new Date(receivedAt)));
   return { outcome: 'applied', kind: 'like' };
 }
 
@@ -125,10 +144,11 @@ async function onUndoLike(g: Gateway, actorUri: string, likeId: string | undefin
   if (!likeId) return ignored('unknown_undo_target');
   const stored = await g.redis.get(g.keys.remoteLike(likeId));
   if (!stored) return ignored('unknown_undo_target');
-  const like = JSON.parse(stored) as { postId: string; actor: string };
+  const like = JSON.parse(stored) as { postId: string; actor: string; reaction?: unknown };
   if (like.actor !== actorUri) return ignored('actor_mismatch');
   const actor = await remoteActorOrBare(g, actorUri);
-  await enqueueCallback(g, callbackEnvelope('fediverse.like.deleted', likeId, { postId: like.postId, actor, activityId: likeId }, new Date(receivedAt)));
+  const reaction = like.reaction ? { reaction: like.reaction } : {};
+  await enqueueCallback(g, callbackEnvelope('fediverse.like.deleted', likeId, { postId: like.postId, actor, activityId: likeId, ...reaction }, new Date(receivedAt)));
   await g.redis.del(g.keys.remoteLike(likeId));
   return { outcome: 'applied', kind: 'undo-like' };
 }

@@ -87,6 +87,17 @@ export const EventSchema = z.discriminatedUnion('type', [
   // Account leaving (services/federation/apply-account-leave.ts)
   envelope('account.disabled', AccountIdSchema),
   envelope('account.deleted', AccountIdSchema),
+  // reactions, relationships, moderation
+  envelope('like.created', z.object({ like: LikeSchema })),
+  envelope('like.deleted', z.object({ like: LikeSchema })),
+  envelope('repost.created', z.object({ repost: RepostSchema })),
+  envelope('repost.deleted', z.object({ repost: RepostSchema })),
+  envelope('follow_request.approved', AccountFollowerSchema),
+  envelope('follow_request.rejected', AccountFollowerSchema),
+  envelope('follower.removed', AccountFollowerSchema),
+  envelope('block.created', z.object({ block: BlockSchema })),
+  envelope('block.deleted', z.object({ block: BlockSchema })),
+  envelope('report.created', z.object({ report: ReportSchema })),
 ]);
 
 export const MAX_BATCH = 500;

@@ -31,6 +31,8 @@ export interface DeliveryJob {
   inbox: string;
   /** set for a post's Create/Update: checked at send time, so a retry never revives a deleted post */
   livePostId?: string;
+  /** a Block or Undo(Block): reaches the actor the signing account blocks, unlike everything else */
+  despiteBlock?: true;
 }
 
 export interface InboxJob {
@@ -40,6 +42,8 @@ export interface InboxJob {
   /** actor URI that owns the verified signing key */
   signer: string;
   receivedAt: string;
+  /** a self-Delete whose key could not be fetched (the actor answers 410): not verified, to be confirmed */
+  unverifiedGoneActor?: true;
 }
 
 export type CallbackJob = CallbackEnvelope;

@@ -13,6 +13,21 @@ export interface FollowerRecord {
 
 const FOLLOW_TTL_SECONDS = 400 * 24 * 3600;
 
+// KEYS: followers hash, requests hash. ARGV: actor, inbox, sharedInbox ('' for none).
+// Rewrites the inboxes of a follower or request that still exists (never revives a removed one).
+const SET_INBOXES = `
+for _, hash in ipairs(KEYS) do
+  local v = redis.call('HGET', hash, ARGV[1])
+  if v then
+    local r = cjson.decode(v)
+    r.inbox = ARGV[2]
+    if ARGV[3] == '' then r.sharedInbox = nil else r.sharedInbox = ARGV[3] end
+    redis.call('HSET', hash, ARGV[1], cjson.encode(r))
+  end
+end
+return 1
+`;
+
 export function followerStore(redis: Redis, keys: RedisKeys) {
   const encode = (r: FollowerRecord) => JSON.stringify(r);
   const decode = (s: string) => JSON.parse(s) as FollowerRecord;
@@ -29,6 +44,7 @@ export function followerStore(redis: Redis, keys: RedisKeys) {
         .hset(keys.followers(accountId), r.actor, encode(r))
         .hdel(keys.followRequests(accountId), r.actor)
         .set(keys.remoteFollow(r.followId), JSON.stringify({ accountId, actor: r.actor }), 'EX', FOLLOW_TTL_SECONDS)
+        .sadd(keys.followedBy(r.actor), accountId)
         .exec();
       return added?.[0]?.[1] === 1;
     },
@@ -37,11 +53,12 @@ export function followerStore(redis: Redis, keys: RedisKeys) {
         .multi()
         .hset(keys.followRequests(accountId), r.actor, encode(r))
         .set(keys.remoteFollow(r.followId), JSON.stringify({ accountId, actor: r.actor }), 'EX', FOLLOW_TTL_SECONDS)
+        .sadd(keys.followedBy(r.actor), accountId)
         .exec();
     },
     /** Removes a follower or a pending request; says which one it was. */
     async remove(accountId: string, actor: string): Promise<'follower' | 'request' | 'none'> {
-      const res = await redis.multi().hdel(keys.followers(accountId), actor).hdel(keys.followRequests(accountId), actor).exec();
+      const res = await redis.multi().hdel(keys.followers(accountId), actor).hdel(keys.followRequests(accountId), actor).srem(keys.followedBy(actor), accountId).exec();
       if (res?.[0]?.[1] === 1) return 'follower';
       if (res?.[1]?.[1] === 1) return 'request';
       return 'none';
@@ -53,6 +70,12 @@ export function followerStore(redis: Redis, keys: RedisKeys) {
       return v ? (JSON.parse(v) as { accountId: string; actor: string }) : undefined;
     },
     count: (accountId: string) => redis.hlen(keys.followers(accountId)),
+    /** The actor's inboxes changed (an Update of its document): deliveries follow them. */
+    async setInboxes(accountId: string, actor: string, inbox: string, sharedInbox?: string): Promise<void> {
+      await redis.eval(SET_INBOXES, 2, keys.followers(accountId), keys.followRequests(accountId), actor, inbox, sharedInbox ?? '');
+    },
+    /** Local accounts this remote actor follows or asked to follow (the reverse index). */
+    accountsFollowedBy: (actor: string) => redis.smembers(keys.followedBy(actor)),
     async *pages(accountId: string, pageSize = 1000): AsyncGenerator<FollowerRecord[]> {
       let cursor = '0';
       do {

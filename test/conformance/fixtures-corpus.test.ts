@@ -19,6 +19,8 @@ const KNOWN_REASONS = new Set([
   'object_origin_mismatch', 'not_addressed_to_local', 'missing_object', 'unsupported_type',
   // normalisation (services/activitypub/jsonld/normalize.ts)
   'not_an_object', 'document_too_deep', 'document_too_large', 'forbidden_key', 'jsonld_too_large', 'jsonld_invalid', 'jsonld_not_one_object',
+  // reactions, relationships, moderation
+  'invalid_reaction', 'missing_target',
 ]);
 
 const files = existsSync(DIR) ? readdirSync(DIR).filter((f) => f.endsWith('.json')).sort() : [];
@@ -60,6 +62,19 @@ suite(`real documents (${files.length ? DIR : `SKIPPED: no fixtures at ${DIR}`})
         const local = type === 'Follow' ? 'https://gw.example/users/alice' : 'https://gw.example/posts/p1';
         const retargeted = translateInbound({ ...doc, object: local }, actor, u);
         if (type !== 'EmojiReact') expect(retargeted).toMatchObject({ ok: true, command: { kind: type.toLowerCase() } });
+        // An emoji reaction is a like carrying its emoji, or refused as not one emoji.
+        if (type === 'EmojiReact' && !retargeted.ok) expect(retargeted.reason).toBe('invalid_reaction');
+        if ((type === 'EmojiReact' || doc._misskey_reaction) && retargeted.ok) expect(retargeted.command).toMatchObject({ kind: 'like', reaction: { content: expect.any(String) } });
+      }
+      // Blocks, reports and reposts aimed at a local account or post are understood too.
+      const local: Record<string, [unknown, string]> = {
+        Block: ['https://gw.example/users/alice', 'block'],
+        Flag: [['https://gw.example/users/alice', 'https://gw.example/posts/p1'], 'report'],
+        Announce: ['https://gw.example/posts/p1', 'repost'],
+      };
+      const aimed = type ? local[type] : undefined;
+      if (aimed && idOk(doc, actor)) {
+        expect(translateInbound({ ...doc, object: aimed[0] } as JsonObject, actor, u)).toMatchObject({ ok: true, command: { kind: aimed[1] } });
       }
     }
     // Every note-like object, embedded or standalone, yields a sanitised post.

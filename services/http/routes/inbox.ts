@@ -37,7 +37,7 @@ export function inboxRouter(g: Gateway): Router {
     await withStoreTimeout(
       g.queues.inbox.add(
         'activity',
-        { activity: auth.activity, activityId: auth.activityId, signer: auth.signer, receivedAt: new Date().toISOString() },
+        { activity: auth.activity, activityId: auth.activityId, signer: auth.signer, receivedAt: new Date().toISOString(), ...(auth.unverifiedGoneActor ? { unverifiedGoneActor: true as const } : {}) },
         { jobId: jobIdOf('inbox', auth.activityId) },
       ),
     );

@@ -80,7 +80,7 @@ describe('commands', () => {
     ['actor_mismatch', { ...follow, actor: 'https://mastodon.example/users/eve' }],
     ['id_origin_mismatch', { ...follow, id: 'https://elsewhere.example/f/1' }],
     ['not_local_target', { ...follow, object: 'https://elsewhere.example/users/x' }],
-    ['unsupported_type', { ...follow, type: 'Move' }],
+    ['unsupported_type', { ...follow, type: 'Arrive' }],
     ['missing_actor', { id: follow.id, type: 'Follow', object: follow.object }],
     ['missing_type', { id: follow.id, actor: bob }],
     ['object_not_embedded', { id: 'https://mastodon.example/c/1', type: 'Create', actor: bob, object: 'https://mastodon.example/notes/1' }],
