@@ -28,7 +28,8 @@ const ACTIVITY_TYPES = ['Create', 'Update', 'Delete', 'Announce', 'Like', 'Follo
 
 /** Like (a Misskey reaction when it carries one) and EmojiReact, which must carry one emoji. */
 export function translateReaction(activity: JsonObject, actor: string, u: Uris): InteractionResult {
-  const target = idOf(activity.object as Json | undefined);
+  // firstId: the liked object may come wrapped in a one-item array.
+  const target = firstId(activity.object as Json | undefined);
   const postId = target ? localPostIdOf(u, target) : undefined;
   const activityId = idOf(activity);
   if (!activityId) return refuse('missing_id');

@@ -65,9 +65,15 @@ async function announceDelete(g: Gateway, accountId: string, username: string, e
 async function severRelationships(g: Gateway, accountId: string): Promise<void> {
   const k = g.keys;
   for (const key of [k.followers(accountId), k.followRequests(accountId)]) {
-    for await (const page of hashValues<{ followId: string }>(g, key)) await g.redis.unlink(...page.map((r) => k.remoteFollow(r.followId)));
+    for await (const page of hashValues<{ followId: string; actor: string }>(g, key)) {
+      const m = g.redis.multi();
+      // The reverse index (remote actor → local accounts it follows) forgets this account too.
+      for (const r of page) m.unlink(k.remoteFollow(r.followId)).srem(k.followedBy(r.actor), accountId);
+      await m.exec();
+    }
     await g.redis.unlink(key);
   }
+
   for await (const page of hashValues<{ target: string; activityId: string }>(g, k.following(accountId))) {
     const m = g.redis.multi();
     for (const r of page) m.srem(k.localFollowersOf(r.target), accountId).unlink(k.outboundFollow(r.activityId));
@@ -81,6 +87,8 @@ async function eraseAccount(g: Gateway, accountId: string, username: string | un
     await g.accountPosts.tombstonePosts(accountId, postIds, deletedAt);
   }
   await g.accountPosts.erase(accountId);
+  // Blocks outlive an opt-out (a re-enabled account still blocks) but not an erasure.
+  await g.redis.unlink(g.keys.blocks(accountId), g.keys.blockedInboxes(accountId));
   // Activities carry the posts' text; the account's own Delete stays until it is delivered.
   const { leaveActivity } = await g.accounts.signer(accountId);
   if (username) await g.activities.eraseActor(g.uris.actor(username), leaveActivity ? [leaveActivity] : []);
