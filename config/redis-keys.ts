@@ -48,5 +48,11 @@ export function redisKeys(prefix: string) {
     outboundFollow: (activityId: string) => k('outbound-follow', activityId),
     /** set: local account ids whose follow of this remote actor was accepted */
     localFollowersOf: (remoteActor: string) => k('local-followers', remoteActor),
+    /** string: JSON {accountId, target} of a platform follow id, so follow.deleted needs no lookup */
+    platformFollow: (followId: string) => k('platform-follow', followId),
+    /** string: a platform follow id deleted before its follow.created was applied */
+    deletedFollow: (followId: string) => k('deleted-follow', followId),
+    /** hash: what a remote note was passed to the platform as (author, thread root, roles, version, deleted) */
+    remoteNote: (noteUri: string) => k('remote-note', noteUri),
   };
 }

@@ -19,6 +19,7 @@ import { type DedupeStore, dedupeStore } from './store/dedupe';
 import { type FollowerStore, followerStore } from './store/followers';
 import { type FollowingStore, followingStore } from './store/following';
 import { type PostStore, postStore } from './store/posts';
+import { type RemoteNoteStore, remoteNoteStore } from './store/remote-notes';
 import { createRedis } from './store/redis';
 import type { Agent } from 'undici';
 
@@ -44,6 +45,8 @@ export interface Gateway {
   followers: FollowerStore;
   /** local accounts' follows of remote actors */
   following: FollowingStore;
+  /** remote notes passed to the platform, and as what */
+  remoteNotes: RemoteNoteStore;
   activities: ActivityStore;
   dedupe: DedupeStore;
   /** outbound to the fediverse: SSRF-guarded */
@@ -102,6 +105,7 @@ export function createGateway(config: Config, logger: Logger, opts: GatewayOptio
     posts: postStore(redis, keys),
     followers: followerStore(redis, keys),
     following: followingStore(redis, keys),
+    remoteNotes: remoteNoteStore(redis, keys),
     activities: activityStore(redis, keys),
     dedupe: dedupeStore(redis, keys),
     agent,

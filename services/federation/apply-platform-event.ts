@@ -5,12 +5,13 @@ import { addressing, deleteActivity, noteActivity, noteObject } from '../activit
 import type { Gateway } from '../gateway';
 import type { Account, PlatformEvent, Post } from '../platform/event-schemas';
 import type { PostAction } from '../store/posts';
+import { applyFollowCreated, applyFollowDeleted } from './apply-follow';
 import { enqueueFanout } from './enqueue';
 
 /** The account a post event names is not known yet (its account.enabled may still be queued). */
 export class AccountNotReadyError extends Error {}
 
-export type EventOutcome = 'applied' | 'stale' | 'duplicate' | 'account_disabled' | 'no_change' | 'owner_mismatch';
+export type EventOutcome = 'applied' | 'stale' | 'duplicate' | 'account_disabled' | 'no_change' | 'owner_mismatch' | 'local_target';
 
 export async function applyPlatformEvent(g: Gateway, event: PlatformEvent): Promise<EventOutcome> {
   if (await g.dedupe.isEventApplied(event.id)) return 'duplicate';
@@ -27,6 +28,12 @@ export async function applyPlatformEvent(g: Gateway, event: PlatformEvent): Prom
       break;
     case 'post.deleted':
       outcome = await applyPost(g, event.id, occurredAt, event.data.accountId, event.data.postId);
+      break;
+    case 'follow.created':
+      outcome = await applyFollowCreated(g, event.id, occurredAt, event.data.follow);
+      break;
+    case 'follow.deleted':
+      outcome = await applyFollowDeleted(g, event.id, event.data.follow);
       break;
   }
   await g.dedupe.markEventApplied(event.id);

@@ -84,6 +84,9 @@ export const EventSchema = z.discriminatedUnion('type', [
   envelope('post.created', z.object({ post: PostSchema })),
   envelope('post.updated', z.object({ post: PostSchema })),
   envelope('post.deleted', z.object({ postId: id, accountId: id })),
+  // follows of remote actors (services/federation/apply-follow.ts)
+  envelope('follow.created', z.object({ follow: FollowSchema })),
+  envelope('follow.deleted', z.object({ follow: FollowSchema })),
 ]);
 
 export const MAX_BATCH = 500;
@@ -94,3 +97,4 @@ export type Post = z.infer<typeof PostSchema>;
 export type Media = z.infer<typeof MediaSchema>;
 export type Ref = z.infer<typeof RefSchema>;
 export type ActorRef = z.infer<typeof ActorRefSchema>;
+export type Follow = z.infer<typeof FollowSchema>;
