@@ -3,11 +3,8 @@
 // mapped through this; an Update or Delete processed before its Create does not resurrect it.
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../../config/redis-keys';
+import { NOTE_ROLES, type NoteRoles } from '../activitypub/note-callbacks';
 
-export const NOTE_ROLES = ['reply', 'post', 'mention', 'quote'] as const;
-export type NoteRole = (typeof NOTE_ROLES)[number];
-/** role → local account ids the platform was told of it for */
-export type NoteRoles = Partial<Record<NoteRole, string[]>>;
 
 export interface RemoteNoteRecord {
   author?: string;
