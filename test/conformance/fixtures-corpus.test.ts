@@ -54,6 +54,8 @@ suite(`real documents (${files.length ? DIR : `SKIPPED: no fixtures at ${DIR}`})
       const post = remotePostOf(note, remoteActorOf({ id: firstId(note.attributedTo) ?? 'https://x.example/a' }), u);
       expect(post.contentHtml).not.toMatch(/<script|<iframe|<img|\son\w+\s*=|javascript:/i);
       expect(typeof post.text).toBe('string');
+      // Quotes in every notation real servers use (FEP-044f, Misskey, Fedibird, FEP-e232 "RE:").
+      if (/note_quote/.test(file)) expect(post.quoteOf).toEqual({ uri: expect.stringMatching(/^https?:\/\//) });
     }
   });
 });
