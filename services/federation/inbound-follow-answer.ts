@@ -26,7 +26,7 @@ export async function onFollowAnswer(g: Gateway, cmd: FollowAnswerCommand, recei
   const type = cmd.answer === 'accept' ? 'fediverse.follow.accepted' : 'fediverse.follow.rejected';
   // Callback first, state second: a retry after a crash in between finds the follow again, and
   // the id (our Follow's, per answer) keeps the callback from being sent twice.
-  const data = { followId: record.followId, accountId: found.accountId, target };
+  const data = { followId: record.followId, accountId: found.accountId, target, ...(cmd.answer === 'reject' ? { reason: 'rejected' } : {}) };
   await enqueueCallback(g, callbackEnvelope(type, `${record.activityId}#${cmd.answer}`, data, new Date(receivedAt)));
   if (cmd.answer === 'accept') await g.following.accept(found.accountId, cmd.actor);
   else await g.following.remove(found.accountId, cmd.actor);

@@ -69,7 +69,7 @@ export async function onDeleteNote(g: Gateway, cmd: DeleteNoteCommand, receivedA
   const known = await g.remoteNotes.get(cmd.noteId);
   if (known?.author && known.author !== cmd.actor) return ignored('not_author');
   // Marked first, whatever is known: a Create or Update of it processed later is not applied.
-  await g.remoteNotes.markDeleted(cmd.noteId, cmd.actor);
+  await g.remoteNotes.markDeleted(cmd.noteId, cmd.actor, known?.author !== undefined);
   const callbacks = known ? deletedNoteCallbacks(cmd.noteId, await remoteActorOrBare(g, cmd.actor), known.root, known.roles, new Date(receivedAt)) : [];
   if (!callbacks.length) return ignored('unknown_note');
   for (const callback of callbacks) await enqueueCallback(g, callback);

@@ -19,6 +19,9 @@ export interface RemoteNoteRecord {
 
 // About a year: replies deep in old threads and late Deletes still map.
 const REMOTE_NOTE_TTL_SECONDS = 400 * 24 * 3600;
+// Servers send Deletes of all their notes to every server they know: a Delete of a note never
+// passed on only needs to outlive the inbox retries of a Create racing it, not a year.
+const UNKNOWN_DELETED_TTL_SECONDS = 24 * 3600;
 
 // KEYS[1] note hash. ARGV: author, version, root ('' for none), ttl, then role, accountIdsJson pairs.
 // Refuses a note its author deleted and a version older than the one passed on.
@@ -56,9 +59,13 @@ export function remoteNoteStore(redis: Redis, keys: RedisKeys) {
       const pairs = Object.entries(r.roles).flatMap(([role, ids]) => [role, JSON.stringify(ids)]);
       return (await redis.eval(SAVE, 1, keys.remoteNote(uri), r.author, r.version, r.root ?? '', REMOTE_NOTE_TTL_SECONDS, ...pairs)) as 'ok' | 'stale' | 'deleted';
     },
-    /** Marks the note deleted by this actor; a Create or Update of it by the same author is refused after. */
-    async markDeleted(uri: string, actor: string): Promise<void> {
-      await redis.multi().hset(keys.remoteNote(uri), 'deletedBy', actor).expire(keys.remoteNote(uri), REMOTE_NOTE_TTL_SECONDS).exec();
+    /**
+     * Marks the note deleted by this actor; a Create or Update of it by the same author is refused
+     * after. `known`: it was passed on (kept a year, like the record), or not (kept a day).
+     */
+    async markDeleted(uri: string, actor: string, known: boolean): Promise<void> {
+      const ttl = known ? REMOTE_NOTE_TTL_SECONDS : UNKNOWN_DELETED_TTL_SECONDS;
+      await redis.multi().hset(keys.remoteNote(uri), 'deletedBy', actor).expire(keys.remoteNote(uri), ttl).exec();
     },
   };
 }

@@ -97,7 +97,7 @@ test('a Reject ends the follow and tells the platform', async () => {
   const reject = { '@context': AS, id: `${remote.actorUri('erin')}#rejects/follows/1`, type: 'Reject', actor: remote.actorUri('erin'), object: { id: toErin.json.id, type: 'Follow', actor: alice(), object: remote.actorUri('erin') } };
   await remote.post(`${gw.url}/users/alice/inbox`, reject, { as: 'erin' });
   const rejected = await eventually(() => callbackFor('fediverse.follow.rejected', 'f-erin'), 'follow.rejected');
-  expect(rejected.data).toMatchObject({ accountId: 'acc-alice', target: { uri: remote.actorUri('erin') } });
+  expect(rejected.data).toMatchObject({ accountId: 'acc-alice', target: { uri: remote.actorUri('erin') }, reason: 'rejected' });
   expect(await gw.g.following.get('acc-alice', remote.actorUri('erin'))).toBeUndefined();
   expect(await gw.g.following.localFollowersOf(remote.actorUri('erin'))).toEqual([]);
 });

@@ -122,6 +122,10 @@ test('a Delete processed before its Create leaves the note deleted', async () =>
   expect(await handleInbound(gw.g, job(wrap('Create', n, 'dave'), 'dave'))).toEqual({ outcome: 'ignored', reason: 'note_deleted' });
   expect(await handleInbound(gw.g, job(wrap('Update', { ...n, updated: '2026-11-03T00:00:00Z' }, 'dave'), 'dave'))).toEqual({ outcome: 'ignored', reason: 'note_deleted' });
   expect(callbacksFor(String(n.id))).toEqual([]);
+  // Servers send Deletes of every note to every server they know: one never passed on is kept a day, not a year.
+  const ttl = await gw.g.redis.ttl(gw.g.keys.remoteNote(String(n.id)));
+  expect(ttl).toBeGreaterThan(0);
+  expect(ttl).toBeLessThanOrEqual(24 * 3600);
 });
 
 test('an Update processed before its Create passes the newer version on; the late Create changes nothing', async () => {
