@@ -1,5 +1,7 @@
 // A local account follows remote actors over real https (WebFinger, test CA): the signed Follow,
 // the Accept in its three forms, a Reject, an unknown target, the Undo, and local targets refused.
+import { FollowTargetUnavailableError } from '../../services/federation/apply-follow';
+import { applyPlatformEvent } from '../../services/federation/apply-platform-event';
 import { makeTestCa, type TestCa } from '../e2e/support/tls';
 import { enableAccount } from '../support/fixtures-setup';
 import { independentlyVerified } from '../support/independent-verify';
@@ -152,4 +154,19 @@ test.each([
   expect(res.status).toBe(400);
   const problem = (await res.json()) as { errors: Array<{ pointer: string; message: string }> };
   expect(problem.errors).toEqual([{ pointer: '/data/follow/target', eventId: expect.any(String), message: expect.stringContaining('local account') }]);
+});
+
+test('a target whose server does not answer fails the event job, to be retried, and records nothing', async () => {
+  const event = { id: eventId('follow'), type: 'follow.created' as const, occurredAt: at(400), data: { follow: { id: 'f-down', accountId: 'acc-alice', target: { handle: '@x@localhost:9' } } } };
+  await expect(applyPlatformEvent(gw.g, event)).rejects.toBeInstanceOf(FollowTargetUnavailableError);
+  expect(await gw.g.dedupe.isEventApplied(event.id)).toBe(false);
+  expect(callbackFor('fediverse.follow.rejected', 'f-down')).toBeUndefined();
+});
+
+test('a target that resolves to a local account after intake (an alias) is not federated', async () => {
+  const event = { id: eventId('follow'), type: 'follow.created' as const, occurredAt: at(401), data: { follow: { id: 'f-alias', accountId: 'acc-alice', target: { uri: alice() } } } };
+  const before = remote.received.length;
+  expect(await applyPlatformEvent(gw.g, event)).toBe('local_target');
+  expect(remote.received.length).toBe(before);
+  expect(await gw.g.following.byFollowId('f-alias')).toBeUndefined();
 });
