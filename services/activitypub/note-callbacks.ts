@@ -16,10 +16,38 @@ export type NoteRoles = Partial<Record<NoteRole, string[]>>;
 
 const PUBLIC_FORMS = new Set([PUBLIC, 'as:Public', 'Public']);
 
+const audienceOf = (note: JsonObject, ...fields: string[]) => fields.flatMap((f) => ids(note[f] as Json | undefined));
+
 /** Whether the note is addressed to everyone or to its author's followers (not a direct message). */
 export function reachesFollowers(note: JsonObject, authorFollowers: string | undefined): boolean {
-  const audience = [...ids(note.to as Json | undefined), ...ids(note.cc as Json | undefined), ...ids(note.audience as Json | undefined)];
-  return audience.some((a) => PUBLIC_FORMS.has(a) || (authorFollowers !== undefined && a === authorFollowers));
+  return audienceOf(note, 'to', 'cc', 'audience').some((a) => PUBLIC_FORMS.has(a) || (authorFollowers !== undefined && a === authorFollowers));
+}
+
+export type RemoteVisibility = 'public' | 'unlisted' | 'followers' | 'direct';
+
+/** Mastodon's reading of the addressing, so the platform never shows a direct message to all. */
+export function visibilityOf(note: JsonObject, authorFollowers: string | undefined): RemoteVisibility {
+  if (audienceOf(note, 'to').some((a) => PUBLIC_FORMS.has(a))) return 'public';
+  if (audienceOf(note, 'cc', 'audience').some((a) => PUBLIC_FORMS.has(a))) return 'unlisted';
+  return reachesFollowers(note, authorFollowers) ? 'followers' : 'direct';
+}
+
+export interface Placement {
+  /** the local post at the top of the note's thread */
+  root?: string;
+  /** the note's direct parent, when remote */
+  parentUri?: string;
+  /** the author's followers collection */
+  authorFollowers?: string;
+}
+
+/**
+ * The post as the platform gets it: with its visibility, and, for a reply deep in a local
+ * thread, the local root as inReplyTo and the direct parent as parentUri.
+ */
+export function placeNote(post: RemotePost, note: JsonObject, p: Placement): RemotePost & { visibility: RemoteVisibility; parentUri?: string } {
+  const visibility = visibilityOf(note, p.authorFollowers);
+  return p.root && p.parentUri ? { ...post, inReplyTo: { postId: p.root }, parentUri: p.parentUri, visibility } : { ...post, visibility };
 }
 
 /** The note's version: edits carry `updated`; an unparseable or missing date is 0. */

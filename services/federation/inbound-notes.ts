@@ -4,7 +4,7 @@
 import { type JsonObject, str } from '../activitypub/as-read';
 import { remotePostOf } from '../activitypub/callbacks';
 import type { DeleteNoteCommand, NoteCommand } from '../activitypub/inbound-notes';
-import { type NoteRoles, deletedNoteCallbacks, mergeRoles, noteCallbacks, noteVersion, reachesFollowers, rolesOf } from '../activitypub/note-callbacks';
+import { type NoteRoles, deletedNoteCallbacks, mergeRoles, noteCallbacks, noteVersion, placeNote, reachesFollowers, rolesOf } from '../activitypub/note-callbacks';
 import type { Gateway } from '../gateway';
 import { enqueueCallback } from './enqueue';
 import { remoteActor, remoteActorOrBare } from './remote-actors';
@@ -58,9 +58,8 @@ export async function onNote(g: Gateway, cmd: NoteCommand, activityId: string, r
   // Recorded first: a retry after a crash finds the same version and sends the same callbacks.
   const saved = await g.remoteNotes.save(uri, { author: cmd.actor, ...(root ? { root } : {}), roles, version });
   if (saved !== 'ok') return ignored(saved === 'stale' ? 'stale_note' : 'note_deleted');
-  const post = remotePostOf(cmd.note, actor, g.uris, current.localIds);
-  // Deep replies name the local root the platform knows, and their direct parent beside it.
-  const placed = root && cmd.parentUri ? { ...post, inReplyTo: { postId: root }, parentUri: cmd.parentUri } : post;
+  const followers = str(doc.followers);
+  const placed = placeNote(remotePostOf(cmd.note, actor, g.uris, current.localIds), cmd.note, { ...(root ? { root } : {}), ...(cmd.parentUri ? { parentUri: cmd.parentUri } : {}), ...(followers ? { authorFollowers: followers } : {}) });
   for (const callback of noteCallbacks({ verb: cmd.verb, activityId, post: placed, roles, recorded, when: new Date(receivedAt) })) await enqueueCallback(g, callback);
   return { outcome: 'applied', kind: 'note' };
 }

@@ -82,7 +82,8 @@ test('a mention of a local account is fediverse.mention.created naming it', asyn
   const n = note('dave', { content: '<p>@carol hi</p>', tag: [{ type: 'Mention', href: `${gw.url}/users/carol`, name: '@carol' }], to: [`${gw.url}/users/carol`], cc: [] });
   await deliver(wrap('Create', n, 'dave'), 'dave');
   const mention = await eventually(() => callbacksFor(String(n.id)).find((c) => c.type === 'fediverse.mention.created'), 'mention.created');
-  expect(mention.data).toMatchObject({ accountIds: ['acc-carol'], post: { mentions: [{ accountId: 'acc-carol' }] } });
+  // Addressed to Carol alone: the platform must not show it to anyone else.
+  expect(mention.data).toMatchObject({ accountIds: ['acc-carol'], post: { mentions: [{ accountId: 'acc-carol' }], visibility: 'direct' } });
   expect(callbacksFor(String(n.id))).toHaveLength(1);
 });
 

@@ -3,7 +3,7 @@ import type { JsonObject } from '../../../services/activitypub/as-read';
 import { remoteActorOf, remotePostOf } from '../../../services/activitypub/callbacks';
 import { translateInbound } from '../../../services/activitypub/inbound';
 import { type NoteCommand, quoteUriOf } from '../../../services/activitypub/inbound-notes';
-import { deletedNoteCallbacks, mergeRoles, noteCallbacks, noteVersion, reachesFollowers, rolesOf } from '../../../services/activitypub/note-callbacks';
+import { deletedNoteCallbacks, mergeRoles, noteCallbacks, noteVersion, placeNote, reachesFollowers, rolesOf, visibilityOf } from '../../../services/activitypub/note-callbacks';
 import { uris } from '../../../services/activitypub/uris';
 import * as f from './fixtures/notes';
 import { expectGolden } from './golden';
@@ -24,7 +24,7 @@ test('Mastodon: a followed account\'s public post becomes post.created for its l
   expect(cmd).not.toHaveProperty('replyToPostId');
   expect(reachesFollowers(cmd.note, `${f.mastodonBob}/followers`)).toBe(true);
   const roles = rolesOf({ mentioned: [], followers: ['acc-zed', 'acc-alice', 'acc-alice'] });
-  const post = remotePostOf(cmd.note, actorOf(f.mastodonBob, 'bob'), u);
+  const post = placeNote(remotePostOf(cmd.note, actorOf(f.mastodonBob, 'bob'), u), cmd.note, { authorFollowers: `${f.mastodonBob}/followers` });
   expectGolden('note-followed-post-created', noteCallbacks({ verb: 'create', activityId: String(f.mastodonPost.id), post, roles, recorded: {}, when }));
 });
 
@@ -34,13 +34,15 @@ test('Mastodon: an edit of a post passed on before is post.updated, with an id p
   expect(noteVersion(cmd.note)).toBeGreaterThan(noteVersion((f.mastodonPost.object as JsonObject)));
   const recorded = { post: ['acc-alice'] };
   const roles = mergeRoles(recorded, rolesOf({ mentioned: [], followers: ['acc-alice', 'acc-new'] }));
-  const post = remotePostOf(cmd.note, actorOf(f.mastodonBob, 'bob'), u);
+  const post = placeNote(remotePostOf(cmd.note, actorOf(f.mastodonBob, 'bob'), u), cmd.note, { authorFollowers: `${f.mastodonBob}/followers` });
   expectGolden('note-followed-post-updated', noteCallbacks({ verb: 'update', activityId: String(f.mastodonEdit.id), post, roles, recorded, when }));
 });
 
 test('a direct message from a followed account is not a post for its followers', () => {
   const cmd = noteCommand(f.mastodonDirect, f.mastodonBob);
   expect(reachesFollowers(cmd.note, `${f.mastodonBob}/followers`)).toBe(false);
+  expect(visibilityOf(cmd.note, `${f.mastodonBob}/followers`)).toBe('direct');
+  expect(visibilityOf({ to: [`${f.mastodonBob}/followers`], cc: [f.PUBLIC] }, `${f.mastodonBob}/followers`)).toBe('unlisted');
   // Followers-only posts do reach them (and "as:Public" is Public).
   expect(reachesFollowers({ to: `${f.mastodonBob}/followers` }, `${f.mastodonBob}/followers`)).toBe(true);
   expect(reachesFollowers({ cc: ['as:Public'] }, undefined)).toBe(true);
@@ -49,7 +51,7 @@ test('a direct message from a followed account is not a post for its followers',
 test('Misskey: a quote of a local post becomes quote.created with quoteOf {postId}', () => {
   const cmd = noteCommand(f.misskeyQuote, f.misskeyMio);
   expect(cmd).toMatchObject({ quoteOfPostId: 'p1', mentioned: [] });
-  const post = remotePostOf(cmd.note, actorOf(f.misskeyMio, 'mio'), u);
+  const post = placeNote(remotePostOf(cmd.note, actorOf(f.misskeyMio, 'mio'), u), cmd.note, {});
   expect(post.quoteOf).toEqual({ postId: 'p1' });
   const roles = rolesOf({ quotedOwner: 'acc-alice', mentioned: [], followers: [] });
   expectGolden('note-quote-created', noteCallbacks({ verb: 'create', activityId: String(f.misskeyQuote.id), post, roles, recorded: {}, when }));
@@ -72,7 +74,8 @@ test('an object link that is no quote (a ticket reference) is not one', () => {
 test('Pleroma: mentions of local accounts become one mention.created naming them', () => {
   const cmd = noteCommand(f.pleromaMention, f.pleromaLain);
   expect(cmd.mentioned).toEqual(['alice', 'Carol']);
-  const post = remotePostOf(cmd.note, actorOf(f.pleromaLain, 'lain'), u, new Map([['alice', 'acc-alice'], ['carol', 'acc-carol']]));
+  const post = placeNote(remotePostOf(cmd.note, actorOf(f.pleromaLain, 'lain'), u, new Map([['alice', 'acc-alice'], ['carol', 'acc-carol']])), cmd.note, { authorFollowers: `${f.pleromaLain}/followers` });
+  expect(post.visibility).toBe('followers');
   const roles = rolesOf({ mentioned: ['acc-carol', 'acc-alice'], followers: [] });
   expectGolden('note-mention-created', noteCallbacks({ verb: 'create', activityId: String(f.pleromaMention.id), post, roles, recorded: {}, when }));
 });
@@ -87,9 +90,9 @@ test('GoToSocial: a reply to a remote note carries that parent; in a local threa
   const cmd = noteCommand(f.gtsDeepReply, f.gtsZork);
   expect(cmd).toMatchObject({ parentUri: `${f.mastodonBob}/statuses/222`, mentioned: [] });
   expect(cmd).not.toHaveProperty('replyToPostId');
-  const post = remotePostOf(cmd.note, actorOf(f.gtsZork, 'zork'), u);
   // As the worker places it once the parent is known to sit under local post p1:
-  const placed = { ...post, inReplyTo: { postId: 'p1' }, parentUri: cmd.parentUri };
+  const placed = placeNote(remotePostOf(cmd.note, actorOf(f.gtsZork, 'zork'), u), cmd.note, { root: 'p1', parentUri: cmd.parentUri!, authorFollowers: `${f.gtsZork}/followers` });
+  expect(placed).toMatchObject({ inReplyTo: { postId: 'p1' }, parentUri: `${f.mastodonBob}/statuses/222`, visibility: 'public' });
   expectGolden('note-deep-reply-created', noteCallbacks({ verb: 'create', activityId: String(f.gtsDeepReply.id), post: placed, roles: rolesOf({ rootOwner: 'acc-alice', mentioned: [], followers: [] }), recorded: {}, when }));
 });
 
