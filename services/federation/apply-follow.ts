@@ -11,8 +11,10 @@ import { resolveActorRef } from './resolve-actor';
 /** The target's server failed: the event job is retried. */
 export class FollowTargetUnavailableError extends Error {}
 
-// A follow.deleted applied before its follow.created (events run concurrently) is remembered
-// this long, so the late follow.created sends nothing.
+// Events run concurrently: a follow.deleted may be applied before, or while, its follow.created.
+// Its follow id is remembered this long (platform follow ids are never reused), so the
+// follow.created sends nothing. deleted writes the mark then reads the follow; created writes the
+// follow then reads the mark: whichever runs second sees the other.
 const DELETED_FOLLOW_TTL_SECONDS = 7 * 24 * 3600;
 
 /** What the platform's ActorRef tells of an actor that could not be resolved. */
@@ -56,6 +58,10 @@ export async function applyFollowCreated(g: Gateway, eventId: string, occurredAt
     ...(target.sharedInbox ? { sharedInbox: target.sharedInbox } : {}),
     since: occurredAt.toISOString(),
   });
+  if (await g.redis.exists(g.keys.deletedFollow(follow.id))) {
+    await g.following.remove(follow.accountId, target.uri);
+    return 'stale';
+  }
   await enqueueDeliveries(g, activity.id, { accountId: follow.accountId }, [target.inbox]);
   return 'applied';
 }
@@ -63,12 +69,11 @@ export async function applyFollowCreated(g: Gateway, eventId: string, occurredAt
 export async function applyFollowDeleted(g: Gateway, eventId: string, follow: Follow): Promise<EventOutcome> {
   const username = await enabledUsername(g, follow.accountId);
   if (!username) return 'account_disabled';
+  await g.redis.set(g.keys.deletedFollow(follow.id), '1', 'EX', DELETED_FOLLOW_TTL_SECONDS);
   const known = await g.following.byFollowId(follow.id);
   const record = known && known.accountId === follow.accountId ? await g.following.get(known.accountId, known.target) : undefined;
-  if (!record) {
-    await g.redis.set(g.keys.deletedFollow(follow.id), '1', 'EX', DELETED_FOLLOW_TTL_SECONDS);
-    return 'no_change';
-  }
+  // The platform's follow id names the follow: a target followed under another id stays followed.
+  if (!record || record.followId !== follow.id) return 'no_change';
   const localActor = g.uris.actor(username);
   const undo = undoFollowActivity(g.uris.activity(eventId, 'Undo'), followActivity(record.activityId, localActor, record.target));
   await g.activities.save(undo);
