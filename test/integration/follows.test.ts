@@ -1,5 +1,7 @@
 // A local account follows remote actors over real https (WebFinger, test CA): the signed Follow,
 // the Accept in its three forms, a Reject, an unknown target, the Undo, and local targets refused.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { FollowTargetUnavailableError } from '../../services/federation/apply-follow';
 import { applyPlatformEvent } from '../../services/federation/apply-platform-event';
 import { makeTestCa, type TestCa } from '../e2e/support/tls';
@@ -169,4 +171,33 @@ test('a target that resolves to a local account after intake (an alias) is not f
   expect(await applyPlatformEvent(gw.g, event)).toBe('local_target');
   expect(remote.received.length).toBe(before);
   expect(await gw.g.following.byFollowId('f-alias')).toBeUndefined();
+});
+
+test('a follow.deleted applied while its follow.created is still resolving the target: no Follow is sent', async () => {
+  // An actor server that answers only when told to, so the delete lands mid-resolution.
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  let asked!: () => void;
+  const wasAsked = new Promise<void>((r) => (asked = r));
+  const slow = createServer((req, res) => {
+    asked();
+    void released.then(() => {
+      const id = `http://127.0.0.1:${(slow.address() as AddressInfo).port}/users/slow`;
+      res.writeHead(200, { 'content-type': 'application/activity+json' });
+      res.end(JSON.stringify({ '@context': AS, id, type: 'Person', preferredUsername: 'slow', inbox: `${id}/inbox` }));
+    });
+  });
+  await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
+  try {
+    const target = { uri: `http://127.0.0.1:${(slow.address() as AddressInfo).port}/users/slow` };
+    const created = applyPlatformEvent(gw.g, { id: eventId('follow'), type: 'follow.created', occurredAt: at(500), data: { follow: { id: 'f-slow', accountId: 'acc-alice', target } } });
+    await wasAsked;
+    expect(await applyPlatformEvent(gw.g, { id: eventId('unfollow'), type: 'follow.deleted', occurredAt: at(501), data: { follow: { id: 'f-slow', accountId: 'acc-alice', target } } })).toBe('no_change');
+    release();
+    expect(await created).toBe('stale');
+    expect(await gw.g.following.get('acc-alice', target.uri)).toBeUndefined();
+    expect(await gw.g.following.byFollowId('f-slow')).toBeUndefined();
+  } finally {
+    await new Promise<void>((r) => { slow.close(() => r()); slow.closeAllConnections(); });
+  }
 });
