@@ -11,6 +11,7 @@ export interface NoteCommand {
   verb: 'create' | 'update';
   actor: string;
   note: JsonObject;
+  noteId: string;
   /** the local post the note answers directly */
   replyToPostId?: string;
   /** the note's direct parent when it is remote (it may itself sit in a local thread) */
@@ -88,6 +89,7 @@ export function translateNote(verb: 'create' | 'update', object: Json | undefine
       verb,
       actor,
       note: object,
+      noteId: objectId,
       ...(replyToPostId ? { replyToPostId } : parent ? { parentUri: parent } : {}),
       ...(quoteOfPostId ? { quoteOfPostId } : {}),
       mentioned: mentionedUsernames(object, u),

@@ -43,7 +43,7 @@ async function classify(g: Gateway, cmd: NoteCommand, authorDoc: JsonObject): Pr
 }
 
 export async function onNote(g: Gateway, cmd: NoteCommand, activityId: string, receivedAt: string): Promise<NoteOutcome> {
-  const uri = str(cmd.note.id)!;
+  const uri = cmd.noteId;
   const known = await g.remoteNotes.get(uri);
   if (known?.deletedBy === cmd.actor) return ignored('note_deleted');
   if (known?.author && known.author !== cmd.actor) return ignored('not_author');
