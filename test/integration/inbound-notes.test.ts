@@ -2,6 +2,7 @@
 // a quote; a reply in a local thread at depth two; and notes for nobody here, Deletes before
 // Creates, Updates before Creates and Deletes by another actor, none of which reach the platform.
 import type { JsonObject } from '../../services/activitypub/as-read';
+import { runCallback } from '../../services/federation/callback-job';
 import { handleInbound } from '../../services/federation/handle-inbound';
 import { enableAccount } from '../support/fixtures-setup';
 import { type PlatformSink, startPlatformSink } from '../support/platform-sink';
@@ -71,6 +72,12 @@ test('a followed actor\'s post, its edit and its deletion reach the platform as 
   const deleted = await eventually(() => callbacksFor(String(n.id)).find((c) => c.type === 'fediverse.post.deleted'), 'post.deleted');
   expect(deleted.data).toMatchObject({ accountIds: ['acc-alice'], post: { uri: n.id, author: { uri: remote.actorUri('bob') } } });
   expect(callbacksFor(String(n.id)).map((c) => c.type)).toEqual(['fediverse.post.created', 'fediverse.post.updated', 'fediverse.post.deleted']);
+
+  // A created or updated callback still retrying once the note is deleted is dropped at send time.
+  const attempts = sink.attempts.length;
+  await runCallback(gw.g, created);
+  await runCallback(gw.g, updated);
+  expect(sink.attempts.length).toBe(attempts);
 });
 
 test('a direct message from a followed actor to someone else is not passed on', async () => {
