@@ -81,6 +81,15 @@ export function rolesOf(f: RoleFacts): NoteRoles {
   return roles;
 }
 
+/**
+ * What is recorded of the roles: the accounts told, except for `post`, whose audience (every
+ * local follower of the author) can be thousands of ids per note, kept a year. An empty list
+ * marks it; its Update and Delete go to the author's local followers at that time.
+ */
+export function recordedRoles(roles: NoteRoles): NoteRoles {
+  return roles.post ? { ...roles, post: [] } : roles;
+}
+
 /** Roles already passed on, widened by the current ones (accounts told once stay told). */
 export function mergeRoles(recorded: NoteRoles, current: NoteRoles): NoteRoles {
   const roles: NoteRoles = {};
@@ -105,7 +114,7 @@ export interface NoteChange {
  * concerns someone here, e.g. a mention added).
  */
 export function noteCallbacks(c: NoteChange): CallbackEnvelope[] {
-  return NOTE_ROLES.filter((role) => c.roles[role]).map((role) => {
+  return NOTE_ROLES.filter((role) => c.roles[role]?.length).map((role) => {
     const updated = c.verb === 'update' && c.recorded[role] !== undefined;
     const cause = updated ? `${c.post.uri}#update:${c.activityId}` : c.post.uri;
     return callbackEnvelope(`fediverse.${role}.${updated ? 'updated' : 'created'}`, cause, { post: c.post, accountIds: c.roles[role]! }, c.when);

@@ -4,7 +4,7 @@
 import { type JsonObject, str } from '../activitypub/as-read';
 import { remotePostOf } from '../activitypub/callbacks';
 import type { DeleteNoteCommand, NoteCommand } from '../activitypub/inbound-notes';
-import { type NoteRoles, deletedNoteCallbacks, mergeRoles, noteCallbacks, noteVersion, placeNote, reachesFollowers, rolesOf } from '../activitypub/note-callbacks';
+import { type NoteRoles, deletedNoteCallbacks, mergeRoles, noteCallbacks, noteVersion, placeNote, reachesFollowers, recordedRoles, rolesOf } from '../activitypub/note-callbacks';
 import type { Gateway } from '../gateway';
 import { enqueueCallback } from './enqueue';
 import { remoteActor, remoteActorOrBare } from './remote-actors';
@@ -56,7 +56,7 @@ export async function onNote(g: Gateway, cmd: NoteCommand, activityId: string, r
   if (!Object.keys(roles).length) return ignored('not_addressed_to_local');
   const root = current.root ?? known?.root;
   // Recorded first: a retry after a crash finds the same version and sends the same callbacks.
-  const saved = await g.remoteNotes.save(uri, { author: cmd.actor, ...(root ? { root } : {}), roles, version });
+  const saved = await g.remoteNotes.save(uri, { author: cmd.actor, ...(root ? { root } : {}), roles: recordedRoles(roles), version });
   if (saved !== 'ok') return ignored(saved === 'stale' ? 'stale_note' : 'note_deleted');
   const followers = str(doc.followers);
   const placed = placeNote(remotePostOf(cmd.note, actor, g.uris, current.localIds), cmd.note, { ...(root ? { root } : {}), ...(cmd.parentUri ? { parentUri: cmd.parentUri } : {}), ...(followers ? { authorFollowers: followers } : {}) });
@@ -69,7 +69,10 @@ export async function onDeleteNote(g: Gateway, cmd: DeleteNoteCommand, receivedA
   if (known?.author && known.author !== cmd.actor) return ignored('not_author');
   // Marked first, whatever is known: a Create or Update of it processed later is not applied.
   await g.remoteNotes.markDeleted(cmd.noteId, cmd.actor, known?.author !== undefined);
-  const callbacks = known ? deletedNoteCallbacks(cmd.noteId, await remoteActorOrBare(g, cmd.actor), known.root, known.roles, new Date(receivedAt)) : [];
+  if (!known) return ignored('unknown_note');
+  // The post role's audience is not recorded (recordedRoles): it is the author's followers now.
+  const roles = known.roles.post ? { ...known.roles, post: await g.following.localFollowersOf(cmd.actor) } : known.roles;
+  const callbacks = deletedNoteCallbacks(cmd.noteId, await remoteActorOrBare(g, cmd.actor), known.root, roles, new Date(receivedAt));
   if (!callbacks.length) return ignored('unknown_note');
   for (const callback of callbacks) await enqueueCallback(g, callback);
   return { outcome: 'applied', kind: 'delete-note' };

@@ -3,7 +3,7 @@ import type { JsonObject } from '../../../services/activitypub/as-read';
 import { remoteActorOf, remotePostOf } from '../../../services/activitypub/callbacks';
 import { translateInbound } from '../../../services/activitypub/inbound';
 import { type NoteCommand, quoteUriOf } from '../../../services/activitypub/inbound-notes';
-import { deletedNoteCallbacks, mergeRoles, noteCallbacks, noteVersion, placeNote, reachesFollowers, rolesOf, visibilityOf } from '../../../services/activitypub/note-callbacks';
+import { deletedNoteCallbacks, mergeRoles, noteCallbacks, noteVersion, placeNote, reachesFollowers, recordedRoles, rolesOf, visibilityOf } from '../../../services/activitypub/note-callbacks';
 import { uris } from '../../../services/activitypub/uris';
 import * as f from './fixtures/notes';
 import { expectGolden } from './golden';
@@ -94,6 +94,14 @@ test('GoToSocial: a reply to a remote note carries that parent; in a local threa
   const placed = placeNote(remotePostOf(cmd.note, actorOf(f.gtsZork, 'zork'), u), cmd.note, { root: 'p1', parentUri: cmd.parentUri!, authorFollowers: `${f.gtsZork}/followers` });
   expect(placed).toMatchObject({ inReplyTo: { postId: 'p1' }, parentUri: `${f.mastodonBob}/statuses/222`, visibility: 'public' });
   expectGolden('note-deep-reply-created', noteCallbacks({ verb: 'create', activityId: String(f.gtsDeepReply.id), post: placed, roles: rolesOf({ rootOwner: 'acc-alice', mentioned: [], followers: [] }), recorded: {}, when }));
+});
+
+test('the post role\'s audience is not recorded (thousands of followers per note); Updates go to followers then', () => {
+  expect(recordedRoles({ post: ['a', 'b'], mention: ['c'] })).toEqual({ post: [], mention: ['c'] });
+  expect(mergeRoles({ post: [] }, { post: ['d'] })).toEqual({ post: ['d'] });
+  // No follower left: nobody to tell, no callback.
+  const post = remotePostOf(noteCommand(f.mastodonEdit, f.mastodonBob).note, actorOf(f.mastodonBob, 'bob'), u);
+  expect(noteCallbacks({ verb: 'update', activityId: 'x', post, roles: mergeRoles({ post: [] }, {}), recorded: { post: [] }, when })).toEqual([]);
 });
 
 test('an Update of a note the platform never had for a role creates it there', () => {
