@@ -70,5 +70,11 @@ export function redisKeys(prefix: string) {
     blockedInboxes: (accountId: string) => k('blocked-inboxes', accountId),
     /** string: JSON of a remote Announce seen (post or local post it shared), so its Undo can be mapped */
     remoteAnnounce: (activityId: string) => k('remote-announce', activityId),
+    /** string: JSON {accountId, target} of a platform follow id, so follow.deleted needs no lookup */
+    platformFollow: (followId: string) => k('platform-follow', followId),
+    /** string: a platform follow id deleted before its follow.created was applied */
+    deletedFollow: (followId: string) => k('deleted-follow', followId),
+    /** hash: what a remote note was passed to the platform as (author, thread root, roles, version, deleted) */
+    remoteNote: (noteUri: string) => k('remote-note', noteUri),
   };
 }

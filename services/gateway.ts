@@ -22,6 +22,7 @@ import { type DedupeStore, dedupeStore } from './store/dedupe';
 import { type FollowerStore, followerStore } from './store/followers';
 import { type FollowingStore, followingStore } from './store/following';
 import { type PostStore, postStore } from './store/posts';
+import { type RemoteNoteStore, remoteNoteStore } from './store/remote-notes';
 import { createRedis } from './store/redis';
 import type { Agent } from 'undici';
 
@@ -49,6 +50,8 @@ export interface Gateway {
   followers: FollowerStore;
   /** local accounts' follows of remote actors */
   following: FollowingStore;
+  /** remote notes passed to the platform, and as what */
+  remoteNotes: RemoteNoteStore;
   activities: ActivityStore;
   dedupe: DedupeStore;
   /** local accounts' likes, reposts and blocks, in occurredAt order */
@@ -112,6 +115,7 @@ export function createGateway(config: Config, logger: Logger, opts: GatewayOptio
     accountPosts: accountPostStore(redis, keys),
     followers: followerStore(redis, keys),
     following: followingStore(redis, keys),
+    remoteNotes: remoteNoteStore(redis, keys),
     activities: activityStore(redis, keys),
     dedupe: dedupeStore(redis, keys),
     interactions: interactionStore(redis, keys),

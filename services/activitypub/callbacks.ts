@@ -1,6 +1,7 @@
 // Commands and remote documents → the platform's callback payloads (contract §2), pure.
 import type { Media } from '../platform/event-schemas';
 import { type Json, type JsonObject, asArray, firstId, hostOf, isObject, str, typeOf, urlOf } from './as-read';
+import { quoteUriOf } from './inbound-notes';
 import { htmlToText, sanitizeContent } from './sanitize';
 import { type Uris, localPostIdOf, localUsernameOf } from './uris';
 
@@ -77,6 +78,8 @@ export function remotePostOf(note: JsonObject, author: RemoteActor, u: Uris, loc
   const html = sanitizeContent(contentOf(note));
   const parent = firstId(note.inReplyTo);
   const localParent = parent ? localPostIdOf(u, parent) : undefined;
+  const quoted = quoteUriOf(note);
+  const localQuoted = quoted ? localPostIdOf(u, quoted) : undefined;
   const tags = asArray(note.tag).filter(isObject);
   const mentions: Array<RemoteActor | { accountId: string }> = [];
   for (const t of tags.filter((t) => typeOf(t) === 'Mention')) {
@@ -102,6 +105,7 @@ export function remotePostOf(note: JsonObject, author: RemoteActor, u: Uris, loc
     ...(spoiler ? { spoilerText: spoiler } : {}),
     attachments: asArray(note.attachment).map(mediaOf).filter((m): m is Media => !!m),
     ...(parent ? { inReplyTo: localParent ? { postId: localParent } : { uri: parent } } : {}),
+    ...(quoted ? { quoteOf: localQuoted ? { postId: localQuoted } : { uri: quoted } } : {}),
     mentions,
     hashtags: tags.filter((t) => typeOf(t) === 'Hashtag').map((t) => (str(t.name) ?? '').replace(/^#/, '')).filter(Boolean),
     publishedAt: str(note.published) ?? new Date(0).toISOString(),

@@ -1,5 +1,7 @@
 // Inbound activity → a command for the gateway to carry out, or a named reason to refuse it (pure).
 import { type Json, type JsonObject, firstId, firstOf, hasType, idOf, isObject, sameOrigin, typeOf } from './as-read';
+import { type FollowAnswerCommand, translateFollowAnswer } from './inbound-follow-answer';
+import { type DeleteNoteCommand, type NoteCommand, translateDelete, translateNote } from './inbound-notes';
 import { type QuoteAnswer, translateQuoteAnswer } from './quotes';
 import { type Uris, localPostIdOf, localUsernameOf } from './uris';
 import {
@@ -10,7 +12,10 @@ import {
 export type InboundCommand =
   | { kind: 'follow'; activityId: string; actor: string; username: string }
   | { kind: 'undo-follow'; actor: string; username?: string; followId?: string }
-  | { kind: 'reply'; actor: string; note: JsonObject; inReplyToPostId: string }
+  // notes (inbound-notes.ts) and answers to our Follows (inbound-follow-answer.ts)
+  | NoteCommand
+  | DeleteNoteCommand
+  | FollowAnswerCommand
   | LikeCommand
   | { kind: 'undo-like'; actor: string; likeId?: string; postId?: string }
   /** Undo naming only the id of what it undoes: the worker finds what that id was. */
@@ -70,26 +75,19 @@ export function translateInbound(activity: JsonObject, signerActor: string, u: U
     case 'Move':
       return translateMove(activity, actor);
     case 'Create':
-      return translateCreate(object, actor, u);
+      return translateNote('create', object, actor, u);
+    case 'Update':
+      return translateNote('update', object, actor, u);
+    case 'Delete':
+      return translateDelete(object, actor);
+    case 'Accept':
+    case 'Reject':
+      return translateFollowAnswer(type === 'Accept' ? 'accept' : 'reject', object, actor, u);
     case 'Undo':
       return translateUndo(object, actor, u);
     default:
       return refuse('unsupported_type', type);
   }
-}
-
-function translateCreate(object: Json | undefined, actor: string, u: Uris): InboundResult {
-  if (!isObject(object)) return refuse('object_not_embedded', 'Create must embed its object');
-  if (!hasType(object, 'Note', 'Article', 'Page', 'Question')) return refuse('unsupported_object_type', String(typeOf(object)));
-  const author = firstId(object.attributedTo);
-  if (author !== actor) return refuse('attribution_mismatch', `object attributed to ${author ?? 'nobody'}`);
-  const objectId = idOf(object);
-  if (!objectId) return refuse('missing_object_id');
-  if (!sameOrigin(objectId, actor)) return refuse('object_origin_mismatch', `object ${objectId} is not on the actor's server`);
-  const parent = firstId(object.inReplyTo);
-  const postId = parent ? localPostIdOf(u, parent) : undefined;
-  if (!postId) return refuse('not_addressed_to_local', 'not a reply to a local post');
-  return { ok: true, command: { kind: 'reply', actor, note: object, inReplyToPostId: postId } };
 }
 
 function translateUndo(object: Json | undefined, actor: string, u: Uris): InboundResult {

@@ -74,9 +74,9 @@ async function severRelationships(g: Gateway, accountId: string): Promise<void> 
     await g.redis.unlink(key);
   }
 
-  for await (const page of hashValues<{ target: string; activityId: string }>(g, k.following(accountId))) {
+  for await (const page of hashValues<{ target: string; activityId: string; followId: string }>(g, k.following(accountId))) {
     const m = g.redis.multi();
-    for (const r of page) m.srem(k.localFollowersOf(r.target), accountId).unlink(k.outboundFollow(r.activityId));
+    for (const r of page) m.srem(k.localFollowersOf(r.target), accountId).unlink(k.outboundFollow(r.activityId), k.platformFollow(r.followId));
     await m.exec();
   }
   await g.redis.unlink(k.following(accountId));

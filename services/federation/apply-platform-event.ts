@@ -4,6 +4,7 @@ import { PUBLIC } from '../activitypub/contexts';
 import type { Gateway } from '../gateway';
 import type { Account, PlatformEvent } from '../platform/event-schemas';
 import { applyAccountLeave } from './apply-account-leave';
+import { applyFollowCreated, applyFollowDeleted } from './apply-follow';
 import { applyPost } from './apply-post';
 import { enqueueFanout } from './enqueue';
 import type { ResolveOptions } from './resolve-post';
@@ -17,7 +18,7 @@ export { AccountNotReadyError };
 export type EventOutcome =
   | 'applied' | 'stale' | 'duplicate' | 'account_disabled' | 'no_change' | 'owner_mismatch'
   /** the account was deleted: nothing of it is stored again; its username stays reserved */
-  | 'account_deleted' | 'username_reserved'
+  | 'account_deleted' | 'username_reserved' | 'local_target'
   | ReactionOutcome | RelationshipOutcome | ReportOutcome;
 
 export async function applyPlatformEvent(g: Gateway, event: PlatformEvent, opts: ResolveOptions = {}): Promise<EventOutcome> {
@@ -59,6 +60,12 @@ export async function applyPlatformEvent(g: Gateway, event: PlatformEvent, opts:
       break;
     case 'report.created':
       outcome = await applyReport(g, event);
+      break;
+    case 'follow.created':
+      outcome = await applyFollowCreated(g, event.id, occurredAt, event.data.follow);
+      break;
+    case 'follow.deleted':
+      outcome = await applyFollowDeleted(g, event.id, event.data.follow);
       break;
   }
   await g.dedupe.markEventApplied(event.id);

@@ -3,8 +3,13 @@ import { UnrecoverableError } from 'bullmq';
 import type { Gateway } from '../gateway';
 import type { CallbackJob } from '../queue/jobs';
 import { postCallback } from '../remote/platform-client';
+import { isSupersededNoteCallback } from './note-liveness';
 
 export async function runCallback(g: Gateway, envelope: CallbackJob): Promise<void> {
+  if (await isSupersededNoteCallback(g, envelope)) {
+    g.metrics.callbacks.inc({ outcome: 'superseded' });
+    return;
+  }
   const outcome = await postCallback(g.platformAgent, g.config.callbackUrl, g.config.callbackSecret, envelope);
   g.metrics.callbacks.inc({ outcome: outcome.ok ? 'delivered' : outcome.retry ? 'retry' : 'final' });
   if (outcome.ok) return;

@@ -6,7 +6,8 @@ import type { InteractionCommand } from '../activitypub/inbound-interactions';
 import type { Gateway } from '../gateway';
 import type { InboxJob } from '../queue/jobs';
 import { enqueueCallback } from './enqueue';
-import { type InboundOutcome, RemoteUnavailableError, remoteActorOrBare } from './handle-inbound';
+import type { InboundOutcome } from './handle-inbound';
+import { RemoteUnavailableError, remoteActorOrBare } from './remote-actors';
 import { remoteRecordOf } from './resolve-actor';
 
 type LifecycleCommand = Extract<InteractionCommand, { kind: 'move' | 'actor-update' | 'actor-delete' }>;

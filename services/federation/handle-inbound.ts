@@ -1,10 +1,9 @@
 // Carries out a verified inbound activity: state in Redis, an Accept to send, a callback to make.
-import { type JsonObject, asArray, hostOf, isObject, str } from '../activitypub/as-read';
-import { type RemoteActor, callbackEnvelope, remoteActorOf, remotePostOf } from '../activitypub/callbacks';
+import { isObject, str } from '../activitypub/as-read';
+import { callbackEnvelope } from '../activitypub/callbacks';
 import { type InboundCommand, translateInbound } from '../activitypub/inbound';
 import { normalizeActivity } from '../activitypub/jsonld/normalize';
 import { acceptFollow } from '../activitypub/outbound';
-import { localUsernameOf } from '../activitypub/uris';
 import type { Gateway } from '../gateway';
 import type { InboxJob } from '../queue/jobs';
 import { jobIdOf } from '../queue/jobs';
@@ -12,9 +11,11 @@ import { enqueueCallback, enqueueDeliveries } from './enqueue';
 import { onQuoteAnswer } from './quote-consent';
 import { blockingAccount } from './inbound-blocks';
 import { handleInteraction, undoInteractionByRef } from './handle-interactions';
+import { onFollowAnswer } from './inbound-follow-answer';
+import { onDeleteNote, onNote } from './inbound-notes';
+import { remoteActor, remoteActorOrBare } from './remote-actors';
 
-/** The remote side is unreachable for now: the inbox job is retried. */
-export class RemoteUnavailableError extends Error {}
+export { RemoteUnavailableError } from './remote-actors';
 
 export type InboundOutcome = { outcome: 'applied'; kind: InboundCommand['kind'] } | { outcome: 'ignored'; reason: string };
 
@@ -41,8 +42,6 @@ export async function handleInbound(g: Gateway, job: InboxJob): Promise<InboundO
       return onUndoLike(g, cmd.actor, cmd.likeId, job.receivedAt);
     case 'like':
       return onLike(g, cmd, job.receivedAt);
-    case 'reply':
-      return onReply(g, cmd, job.receivedAt);
     case 'quote-answer':
       return onQuoteAnswer(g, cmd, job.receivedAt);
     // reactions, relationships, moderation
@@ -56,21 +55,14 @@ export async function handleInbound(g: Gateway, job: InboxJob): Promise<InboundO
     case 'actor-update':
     case 'actor-delete':
       return handleInteraction(g, cmd, job);
+    // notes (inbound-notes.ts) and answers to our Follows (inbound-follow-answer.ts)
+    case 'note':
+      return onNote(g, cmd, job.activityId, job.receivedAt);
+    case 'delete-note':
+      return onDeleteNote(g, cmd, job.receivedAt);
+    case 'follow-answer':
+      return onFollowAnswer(g, cmd, job.receivedAt);
   }
-}
-
-export async function remoteActor(g: Gateway, uri: string): Promise<{ doc: JsonObject; actor: RemoteActor }> {
-  const found = await g.actors.actor(uri);
-  if (!found.ok) throw new RemoteUnavailableError(`${uri}: ${found.reason}`);
-  return { doc: found.actor, actor: remoteActorOf(found.actor) };
-}
-
-/** The actor as cached or fetched; when its server is gone, what its URI alone tells. */
-export async function remoteActorOrBare(g: Gateway, uri: string): Promise<RemoteActor> {
-  const found = await g.actors.actor(uri);
-  if (found.ok) return remoteActorOf(found.actor);
-  const name = uri.replace(/\/+$/, '').split('/').pop() ?? 'unknown';
-  return { uri, handle: `@${name}@${hostOf(uri) ?? 'unknown'}`, name, summaryHtml: '' };
 }
 
 async function onFollow(g: Gateway, cmd: Extract<InboundCommand, { kind: 'follow' }>, receivedAt: string): Promise<InboundOutcome> {
@@ -151,20 +143,4 @@ async function onUndoLike(g: Gateway, actorUri: string, likeId: string | undefin
   await enqueueCallback(g, callbackEnvelope('fediverse.like.deleted', likeId, { postId: like.postId, actor, activityId: likeId, ...reaction }, new Date(receivedAt)));
   await g.redis.del(g.keys.remoteLike(likeId));
   return { outcome: 'applied', kind: 'undo-like' };
-}
-
-async function onReply(g: Gateway, cmd: Extract<InboundCommand, { kind: 'reply' }>, receivedAt: string): Promise<InboundOutcome> {
-  const parent = await g.posts.get(cmd.inReplyToPostId);
-  if (!parent || parent.state !== 'live' || !parent.federated) return ignored('unknown_local_post');
-  const { actor } = await remoteActor(g, cmd.actor);
-  // Local accounts mentioned in the reply, so the callback can name them by platform id.
-  const localIds = new Map<string, string>();
-  for (const tag of asArray(cmd.note.tag)) {
-    const username = isObject(tag) && typeof tag.href === 'string' ? localUsernameOf(g.uris, tag.href) : undefined;
-    const id = username ? await g.accounts.idByUsername(username) : undefined;
-    if (username && id) localIds.set(username.toLowerCase(), id);
-  }
-  const post = remotePostOf(cmd.note, actor, g.uris, localIds);
-  await enqueueCallback(g, callbackEnvelope('fediverse.reply.created', post.uri, { post, accountIds: [parent.accountId] }, new Date(receivedAt)));
-  return { outcome: 'applied', kind: 'reply' };
 }

@@ -6,7 +6,8 @@ import { localUsernameOf } from '../activitypub/uris';
 import type { Gateway } from '../gateway';
 import type { InboxJob } from '../queue/jobs';
 import { handleActorLifecycle } from './handle-actor-lifecycle';
-import { type InboundOutcome, RemoteUnavailableError, remoteActor, remoteActorOrBare } from './handle-inbound';
+import type { InboundOutcome } from './handle-inbound';
+import { RemoteUnavailableError, remoteActor, remoteActorOrBare } from './remote-actors';
 import { enqueueCallback } from './enqueue';
 import { isPublicObject } from './resolve-object';
 

@@ -10,8 +10,11 @@ async function targetAccountOf(g: Gateway, cmd: InboundCommand): Promise<string 
     case 'like':
     case 'repost':
       return (await g.posts.get(cmd.postId))?.accountId;
-    case 'reply':
-      return (await g.posts.get(cmd.inReplyToPostId))?.accountId;
+    case 'note': {
+      // A reply or quote is aimed at its local post's author (mentions alone are not checked yet).
+      const postId = cmd.replyToPostId ?? cmd.quoteOfPostId;
+      return postId ? (await g.posts.get(postId))?.accountId : undefined;
+    }
     default:
       return undefined;
   }

@@ -98,6 +98,9 @@ export const EventSchema = z.discriminatedUnion('type', [
   envelope('block.created', z.object({ block: BlockSchema })),
   envelope('block.deleted', z.object({ block: BlockSchema })),
   envelope('report.created', z.object({ report: ReportSchema })),
+  // follows of remote actors (services/federation/apply-follow.ts)
+  envelope('follow.created', z.object({ follow: FollowSchema })),
+  envelope('follow.deleted', z.object({ follow: FollowSchema })),
 ]);
 
 export const MAX_BATCH = 500;
@@ -108,3 +111,4 @@ export type Post = z.infer<typeof PostSchema>;
 export type Media = z.infer<typeof MediaSchema>;
 export type Ref = z.infer<typeof RefSchema>;
 export type ActorRef = z.infer<typeof ActorRefSchema>;
+export type Follow = z.infer<typeof FollowSchema>;

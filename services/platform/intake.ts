@@ -4,6 +4,7 @@ import type { Gateway } from '../gateway';
 import { jobIdOf } from '../queue/jobs';
 import { StoreUnavailableError, assertStoreReady, withStoreTimeout } from '../store/availability';
 import type { PlatformEvent } from './event-schemas';
+import { localFollowProblems } from './follow-intake';
 import type { FieldProblem } from './validate-events';
 
 export type IntakeResult =
@@ -38,7 +39,11 @@ export async function acceptEvents(g: Gateway, events: PlatformEvent[], pointerO
   const ids = events.map((e) => e.id);
   let known: Set<string>;
   try {
-    const problems = [...(await renameProblems(g, events, pointerOf)), ...(await deletedAccountProblems(g, events, pointerOf))];
+    const problems = [
+      ...localFollowProblems(events, pointerOf, { handleDomain: g.config.handleDomain, origin: g.uris.origin }),
+      ...(await renameProblems(g, events, pointerOf)),
+      ...(await deletedAccountProblems(g, events, pointerOf)),
+    ];
     if (problems.length) return { ok: false, problems };
     const applied = await g.dedupe.appliedEvents(ids);
     const queued = await g.redis.pipeline(ids.map((id) => ['exists', g.queues.events.toKey(eventJobId(id))])).exec();

@@ -27,12 +27,25 @@ export function followingStore(redis: Redis, keys: RedisKeys) {
 
   return {
     get,
-    /** Records a Follow just sent; a repeated follow of the same target replaces the pending one. */
+    /**
+     * Records a Follow just sent. A repeated follow of a pending target replaces it; one of an
+     * accepted target stays accepted (the remote side simply accepts again), under the new ids.
+     */
     async request(accountId: string, r: Omit<FollowingRecord, 'state'>): Promise<FollowingRecord> {
-      const record: FollowingRecord = { ...r, state: 'pending' };
-      await redis.set(keys.outboundFollow(r.activityId), JSON.stringify({ accountId, target: r.target }), 'EX', OUTBOUND_FOLLOW_TTL_SECONDS);
-      await redis.hset(keys.following(accountId), r.target, JSON.stringify(record));
+      const current = await get(accountId, r.target);
+      const record: FollowingRecord = { ...r, state: current?.state === 'accepted' ? 'accepted' : 'pending', since: current?.state === 'accepted' ? current.since : r.since };
+      const ref = JSON.stringify({ accountId, target: r.target });
+      const tx = redis.multi().set(keys.outboundFollow(r.activityId), ref, 'EX', OUTBOUND_FOLLOW_TTL_SECONDS).set(keys.platformFollow(r.followId), ref, 'EX', OUTBOUND_FOLLOW_TTL_SECONDS);
+      // The replaced Follow's ids no longer name this follow.
+      if (current && current.activityId !== r.activityId) tx.del(keys.outboundFollow(current.activityId));
+      if (current && current.followId !== r.followId) tx.del(keys.platformFollow(current.followId));
+      await tx.hset(keys.following(accountId), r.target, JSON.stringify(record)).exec();
       return record;
+    },
+    /** Which local follow a platform follow id is. */
+    async byFollowId(followId: string): Promise<{ accountId: string; target: string } | undefined> {
+      const v = await redis.get(keys.platformFollow(followId));
+      return v ? (JSON.parse(v) as { accountId: string; target: string }) : undefined;
     },
     /** Which local follow a Follow activity id (ours) was. */
     async byActivityId(activityId: string): Promise<{ accountId: string; target: string } | undefined> {
@@ -54,7 +67,7 @@ export function followingStore(redis: Redis, keys: RedisKeys) {
       await redis.srem(keys.localFollowersOf(target), accountId);
       if (!current) return undefined;
       await redis.hdel(keys.following(accountId), target);
-      await redis.del(keys.outboundFollow(current.activityId));
+      await redis.del(keys.outboundFollow(current.activityId), keys.platformFollow(current.followId));
       return current;
     },
     count: (accountId: string) => redis.hlen(keys.following(accountId)),

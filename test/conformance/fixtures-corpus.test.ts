@@ -83,6 +83,8 @@ suite(`real documents (${files.length ? DIR : `SKIPPED: no fixtures at ${DIR}`})
       const post = remotePostOf(note, remoteActorOf({ id: firstId(note.attributedTo) ?? 'https://x.example/a' }), u);
       expect(post.contentHtml).not.toMatch(/<script|<iframe|<img|\son\w+\s*=|javascript:/i);
       expect(typeof post.text).toBe('string');
+      // Quotes in every notation real servers use (FEP-044f, Misskey, Fedibird, FEP-e232 "RE:").
+      if (/note_quote/.test(file)) expect(post.quoteOf).toEqual({ uri: expect.stringMatching(/^https?:\/\//) });
     }
   });
 });
@@ -112,7 +114,7 @@ suite('the fast path reads what jsonld reads', () => {
 function reading(doc: JsonObject) {
   const actor = firstId(doc.actor);
   const translated = actor ? translateInbound(doc, actor, u) : undefined;
-  const command = translated?.ok && translated.command.kind === 'reply' ? { ...translated.command, note: remotePostOf(translated.command.note, remoteActorOf({ id: actor! }), u) } : translated;
+  const command = translated?.ok && translated.command.kind === 'note' ? { ...translated.command, note: remotePostOf(translated.command.note, remoteActorOf({ id: actor! }), u) } : translated;
   const note = isObject(doc.object) ? doc.object : doc;
   const post = NOTE_TYPES.includes(typeOf(note) ?? '') ? remotePostOf(note, remoteActorOf({ id: firstId(note.attributedTo) ?? 'https://x.example/a' }), u) : undefined;
   const asActor = typeof doc.inbox === 'string' ? remoteActorOf(doc) : undefined;

@@ -118,8 +118,8 @@ describe('jsonld path: the plain property names the gateway reads', () => {
     // Single-item arrays compact to the item: as-read takes either.
     expect(forced.object).toMatchObject({ content: '<p>hi</p>', sensitive: true, to: PUBLIC, tag: { type: 'Emoji', name: ':x:', icon: { type: 'Image', url: 'https://social.example/x.png' } } });
     const [a, b] = [translateInbound(forced, bob, u), translateInbound(doc, bob, u)];
-    if (!a.ok || !b.ok || a.command.kind !== 'reply' || b.command.kind !== 'reply') throw new Error('not replies');
-    expect(a.command.inReplyToPostId).toBe(b.command.inReplyToPostId);
+    if (!a.ok || !b.ok || a.command.kind !== 'note' || b.command.kind !== 'note') throw new Error('not replies');
+    expect(a.command.replyToPostId).toBe(b.command.replyToPostId);
     const author = remoteActorOf({ id: bob });
     expect(remotePostOf(a.command.note, author, u)).toEqual(remotePostOf(b.command.note, author, u));
   });

@@ -55,8 +55,8 @@ const bobActor = remoteActorOf({
 
 test('a Mastodon reply to a local post becomes reply.created with sanitised HTML, text, media and mentions', () => {
   const result = translateInbound(mastodonReply, bob, u);
-  expect(result).toMatchObject({ ok: true, command: { kind: 'reply', inReplyToPostId: 'p1' } });
-  if (!result.ok || result.command.kind !== 'reply') throw new Error('not a reply');
+  expect(result).toMatchObject({ ok: true, command: { kind: 'note', verb: 'create', replyToPostId: 'p1', mentioned: ['alice'] } });
+  if (!result.ok || result.command.kind !== 'note') throw new Error('not a note');
   const post = remotePostOf(result.command.note, bobActor, u, new Map([['alice', 'acc-alice']]));
   expectGolden('reply-created-callback', callbackEnvelope('fediverse.reply.created', post.uri, { post, accountIds: ['acc-alice'] }, new Date('2026-11-01T12:00:01Z')));
 });
@@ -86,7 +86,6 @@ describe('commands', () => {
     ['object_not_embedded', { id: 'https://mastodon.example/c/1', type: 'Create', actor: bob, object: 'https://mastodon.example/notes/1' }],
     ['attribution_mismatch', { ...mastodonReply, object: { ...(mastodonReply.object as JsonObject), attributedTo: 'https://mastodon.example/users/eve' } }],
     ['object_origin_mismatch', { ...mastodonReply, object: { ...(mastodonReply.object as JsonObject), id: 'https://victim.example/notes/1' } }],
-    ['not_addressed_to_local', { ...mastodonReply, object: { ...(mastodonReply.object as JsonObject), inReplyTo: null } }],
     ['actor_mismatch', { id: 'https://mastodon.example/u/3', type: 'Undo', actor: bob, object: { ...follow, actor: 'https://mastodon.example/users/eve' } }],
   ])('refused with a named reason: %s', (reason, activity) => {
     expect(translateInbound(activity as JsonObject, bob, u)).toMatchObject({ ok: false, reason });

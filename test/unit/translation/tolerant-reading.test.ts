@@ -112,8 +112,8 @@ describe('activities in their varied shapes', () => {
         url: [{ type: 'Link', mediaType: 'text/html', href: 'https://remote.example/@bob/1' }],
       }],
     });
-    expect(r).toMatchObject({ ok: true, command: { kind: 'reply', inReplyToPostId: 'p1' } });
-    if (!r.ok || r.command.kind !== 'reply') throw new Error('not a reply');
+    expect(r).toMatchObject({ ok: true, command: { kind: 'note', replyToPostId: 'p1' } });
+    if (!r.ok || r.command.kind !== 'note') throw new Error('not a reply');
     const p = remotePostOf(r.command.note, remoteActorOf({ id: bob }), u, new Map([['alice', 'acc-alice']]));
     expect(p).toMatchObject({ uri: `${bob}/s/1`, url: 'https://remote.example/@bob/1', sensitive: true, mentions: [{ accountId: 'acc-alice' }], inReplyTo: { postId: 'p1' } });
     expect(p.attachments).toEqual([expect.objectContaining({ url: 'https://remote.example/a.png' })]);

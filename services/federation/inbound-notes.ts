@@ -1,0 +1,79 @@
+// Carries out Create/Update/Delete of remote notes: what the note is to whom here (roles, see
+// activitypub/note-callbacks.ts), recorded per note so Updates and Deletes by id can be mapped
+// and one processed before its Create does not resurrect the note.
+import { type JsonObject, str } from '../activitypub/as-read';
+import { remotePostOf } from '../activitypub/callbacks';
+import type { DeleteNoteCommand, NoteCommand } from '../activitypub/inbound-notes';
+import { type NoteRoles, deletedNoteCallbacks, mergeRoles, noteCallbacks, noteVersion, placeNote, reachesFollowers, recordedRoles, rolesOf } from '../activitypub/note-callbacks';
+import type { Gateway } from '../gateway';
+import { enqueueCallback } from './enqueue';
+import { remoteActor, remoteActorOrBare } from './remote-actors';
+
+export type NoteOutcome = { outcome: 'applied'; kind: 'note' | 'delete-note' } | { outcome: 'ignored'; reason: string };
+
+const ignored = (reason: string): NoteOutcome => ({ outcome: 'ignored', reason });
+
+/** A local post the note may refer to: only live, federated posts count. */
+async function livePostOwner(g: Gateway, postId: string): Promise<string | undefined> {
+  const post = await g.posts.get(postId);
+  return post && post.state === 'live' && post.federated ? post.accountId : undefined;
+}
+
+interface Classified {
+  roles: NoteRoles;
+  /** the local post at the top of the note's thread */
+  root?: string;
+  /** platform ids of the mentioned local usernames (lower-cased) */
+  localIds: Map<string, string>;
+}
+
+async function classify(g: Gateway, cmd: NoteCommand, authorDoc: JsonObject): Promise<Classified> {
+  // The thread's root: the local post answered directly, or the root a remote parent is under.
+  const root = cmd.replyToPostId ?? (cmd.parentUri ? (await g.remoteNotes.get(cmd.parentUri))?.root : undefined);
+  const rootOwner = root ? await livePostOwner(g, root) : undefined;
+  const quotedOwner = cmd.quoteOfPostId ? await livePostOwner(g, cmd.quoteOfPostId) : undefined;
+  const localIds = new Map<string, string>();
+  for (const username of cmd.mentioned) {
+    const stored = await g.accounts.getByUsername(username);
+    if (stored?.state === 'enabled') localIds.set(username.toLowerCase(), stored.account.id);
+  }
+  const followers = reachesFollowers(cmd.note, str(authorDoc.followers)) ? await g.following.localFollowersOf(cmd.actor) : [];
+  const roles = rolesOf({ ...(rootOwner ? { rootOwner } : {}), ...(quotedOwner ? { quotedOwner } : {}), mentioned: [...localIds.values()], followers });
+  return { roles, ...(rootOwner ? { root } : {}), localIds };
+}
+
+export async function onNote(g: Gateway, cmd: NoteCommand, activityId: string, receivedAt: string): Promise<NoteOutcome> {
+  const uri = cmd.noteId;
+  const known = await g.remoteNotes.get(uri);
+  if (known?.deletedBy === cmd.actor) return ignored('note_deleted');
+  if (known?.author && known.author !== cmd.actor) return ignored('not_author');
+  const version = noteVersion(cmd.note);
+  if (known && version < known.version) return ignored('stale_note');
+  const { doc, actor } = await remoteActor(g, cmd.actor);
+  const current = await classify(g, cmd, doc);
+  const recorded = known?.roles ?? {};
+  const roles = mergeRoles(recorded, current.roles);
+  if (!Object.keys(roles).length) return ignored('not_addressed_to_local');
+  const root = current.root ?? known?.root;
+  // Recorded first: a retry after a crash finds the same version and sends the same callbacks.
+  const saved = await g.remoteNotes.save(uri, { author: cmd.actor, ...(root ? { root } : {}), roles: recordedRoles(roles), version });
+  if (saved !== 'ok') return ignored(saved === 'stale' ? 'stale_note' : 'note_deleted');
+  const followers = str(doc.followers);
+  const placed = placeNote(remotePostOf(cmd.note, actor, g.uris, current.localIds), cmd.note, { ...(root ? { root } : {}), ...(cmd.parentUri ? { parentUri: cmd.parentUri } : {}), ...(followers ? { authorFollowers: followers } : {}) });
+  for (const callback of noteCallbacks({ verb: cmd.verb, activityId, post: placed, roles, recorded, when: new Date(receivedAt) })) await enqueueCallback(g, callback);
+  return { outcome: 'applied', kind: 'note' };
+}
+
+export async function onDeleteNote(g: Gateway, cmd: DeleteNoteCommand, receivedAt: string): Promise<NoteOutcome> {
+  const known = await g.remoteNotes.get(cmd.noteId);
+  if (known?.author && known.author !== cmd.actor) return ignored('not_author');
+  // Marked first, whatever is known: a Create or Update of it processed later is not applied.
+  await g.remoteNotes.markDeleted(cmd.noteId, cmd.actor, known?.author !== undefined);
+  if (!known) return ignored('unknown_note');
+  // The post role's audience is not recorded (recordedRoles): it is the author's followers now.
+  const roles = known.roles.post ? { ...known.roles, post: await g.following.localFollowersOf(cmd.actor) } : known.roles;
+  const callbacks = deletedNoteCallbacks(cmd.noteId, await remoteActorOrBare(g, cmd.actor), known.root, roles, new Date(receivedAt));
+  if (!callbacks.length) return ignored('unknown_note');
+  for (const callback of callbacks) await enqueueCallback(g, callback);
+  return { outcome: 'applied', kind: 'delete-note' };
+}
