@@ -7,6 +7,7 @@ import type { DeliveryJob } from '../queue/jobs';
 import { LruMap } from '../signatures/lru';
 import { deliveryInbox } from '../store/followers';
 import { enqueueDeliveries } from './enqueue';
+import { hashValuePages } from '../store/hash-page';
 
 /**
  * An erased account's key pair outlives it this long: its Delete(Person) is retried for ~2.5
@@ -30,16 +31,7 @@ export async function applyAccountLeave(g: Gateway, eventId: string, occurredAt:
   return 'applied';
 }
 
-/** Values of a hash, page by page (HSCAN: never the whole hash in memory). */
-async function* hashValues<T>(g: Gateway, key: string): AsyncGenerator<T[]> {
-  let cursor = '0';
-  do {
-    const [next, flat] = await g.redis.hscan(key, cursor, 'COUNT', 500);
-    cursor = next;
-    const page = flat.filter((_, i) => i % 2 === 1).map((v) => JSON.parse(v) as T);
-    if (page.length) yield page;
-  } while (cursor !== '0');
-}
+const hashValues = <T>(g: Gateway, key: string) => hashValuePages<T>(g.redis, key, 500);
 
 type Inboxes = { inbox: string; sharedInbox?: string };
 

@@ -2,6 +2,7 @@
 // million followers are never held in memory at once.
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../../config/redis-keys';
+import { hashValuePages } from './hash-page';
 
 export interface FollowerRecord {
   actor: string;
@@ -76,16 +77,7 @@ export function followerStore(redis: Redis, keys: RedisKeys) {
     },
     /** Local accounts this remote actor follows or asked to follow (the reverse index). */
     accountsFollowedBy: (actor: string) => redis.smembers(keys.followedBy(actor)),
-    async *pages(accountId: string, pageSize = 1000): AsyncGenerator<FollowerRecord[]> {
-      let cursor = '0';
-      do {
-        const [next, flat] = await redis.hscan(keys.followers(accountId), cursor, 'COUNT', pageSize);
-        cursor = next;
-        const page: FollowerRecord[] = [];
-        for (let i = 1; i < flat.length; i += 2) page.push(decode(flat[i]!));
-        if (page.length) yield page;
-      } while (cursor !== '0');
-    },
+    pages: (accountId: string, pageSize = 1000) => hashValuePages<FollowerRecord>(redis, keys.followers(accountId), pageSize),
   };
 }
 

@@ -2,6 +2,7 @@
 // The reverse index (remote actor → local followers) says who sees a remote actor's posts.
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../../config/redis-keys';
+import { hashValuePages } from './hash-page';
 
 export interface FollowingRecord {
   /** remote actor URI */
@@ -73,16 +74,7 @@ export function followingStore(redis: Redis, keys: RedisKeys) {
     count: (accountId: string) => redis.hlen(keys.following(accountId)),
     /** Local accounts whose follow of this remote actor was accepted. */
     localFollowersOf: (target: string) => redis.smembers(keys.localFollowersOf(target)),
-    async *pages(accountId: string, pageSize = 1000): AsyncGenerator<FollowingRecord[]> {
-      let cursor = '0';
-      do {
-        const [next, flat] = await redis.hscan(keys.following(accountId), cursor, 'COUNT', pageSize);
-        cursor = next;
-        const page: FollowingRecord[] = [];
-        for (let i = 1; i < flat.length; i += 2) page.push(decode(flat[i]!));
-        if (page.length) yield page;
-      } while (cursor !== '0');
-    },
+    pages: (accountId: string, pageSize = 1000) => hashValuePages<FollowingRecord>(redis, keys.following(accountId), pageSize),
   };
 }
 

@@ -13,3 +13,13 @@ export async function hashPage<T>(redis: Redis, key: string, cursor: string, cou
   const items = flat.filter((_, i) => i % 2 === 1).map((v) => JSON.parse(v) as T);
   return { items, ...(next !== '0' ? { next } : {}) };
 }
+
+/** Every value of a hash, page by page (memory stays flat however large the hash grows). */
+export async function* hashValuePages<T>(redis: Redis, key: string, pageSize = 1000): AsyncGenerator<T[]> {
+  let cursor: string | undefined = '0';
+  do {
+    const page: HashPage<T> = await hashPage<T>(redis, key, cursor, pageSize);
+    if (page.items.length) yield page.items;
+    cursor = page.next;
+  } while (cursor !== undefined);
+}
