@@ -1,0 +1,197 @@
+// Inbound RFC 9421 HTTP Message Signatures (`Signature-Input` + `Signature`), verified with
+// http-message-signatures over our cached KeyObjects. Our policy sits in front of the library,
+// as for cavage: a `created` within the window, the request's method and target (`@target-uri`,
+// or `@authority` + `@path` (+ `@query` when there is one)) covered, and a body bound by a
+// covered, matching `Content-Digest`. Cheap checks run before lookupKey so stale or incomplete
+// requests cannot trigger key fetches. Expected failures are values; nothing throws.
+import { type KeyObject, constants, verify } from 'node:crypto';
+import { httpbis, type VerifyingKey } from 'http-message-signatures';
+import { type Dictionary, type InnerList, type Item, isInnerList, parseDictionary, serializeDictionary } from './structured-fields';
+import type { KeyLookup, VerifyFailure, VerifyOptions, VerifyResult } from './cavage-verify';
+import { verifyContentDigest } from './content-digest';
+
+export interface Rfc9421Request {
+  method: string;
+  /** Absolute URL as we are reached: PUBLIC_ORIGIN + the raw request target. */
+  url: string;
+  /** Node-style: lowercased names. */
+  headers: Record<string, string | string[] | undefined>;
+  body?: Buffer;
+}
+
+/** Which scheme a request is signed with, decided by the headers present. */
+export function isRfc9421Signed(headers: Rfc9421Request['headers']): boolean {
+  return headers['signature-input'] !== undefined;
+}
+
+// rsa-v1_5-sha256 is what Fedify and Mastodon sign with; absent alg means "what the key is".
+const ALGORITHMS = new Set(['rsa-v1_5-sha256', 'rsa-pss-sha512', 'ed25519']);
+const DERIVED = new Set(['@method', '@target-uri', '@authority', '@scheme', '@request-target', '@path', '@query', '@query-param']);
+const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
+
+type Fail = { ok: false; reason: VerifyFailure; detail?: string };
+const fail = (reason: VerifyFailure, detail?: string): Fail => (detail === undefined ? { ok: false, reason } : { ok: false, reason, detail });
+
+function field(headers: Rfc9421Request['headers'], name: string): string | undefined {
+  const v = headers[name];
+  return Array.isArray(v) ? v.join(', ') : v;
+}
+
+interface Candidate {
+  label: string;
+  input: InnerList;
+  signature: Item;
+  keyId: string;
+  alg: string | undefined;
+  created: number;
+  expires: number | undefined;
+  /** covered components, lowercased; `plain` when without parameters (;req, ;sf, ;key, ;bs, ;name) */
+  components: { name: string; plain: boolean }[];
+}
+
+/** The candidate's policy failure, or null when it may be checked cryptographically. */
+function policyFailure(c: Candidate, req: Rfc9421Request, nowMs: number, skewMs: number, opts: VerifyOptions): Fail | null {
+  if (c.alg !== undefined && !ALGORITHMS.has(c.alg)) return fail('unsupported_algorithm', c.alg);
+  // A parameterised component (@method;req, content-digest;sf…) is not the plain one the policy asks for.
+  const has = (name: string) => c.components.some((k) => k.plain && k.name === name);
+  if (!has('@method')) return fail('missing_covered_header', '@method must be signed');
+  if (!has('@target-uri')) {
+    if (!has('@authority') || !has('@path')) return fail('missing_covered_header', '@target-uri, or @authority and @path, must be signed');
+    if (new URL(req.url).search !== '' && !has('@query')) return fail('missing_covered_header', '@query must be signed when there is a query');
+  }
+  for (const { name } of c.components) {
+    if (name.startsWith('@')) {
+      if (!DERIVED.has(name)) return fail('malformed_signature', `unknown derived component ${name}`);
+    } else if (req.headers[name] === undefined) {
+      return fail('missing_covered_header', `${name} is signed but absent`);
+    }
+  }
+  // Comparisons are written as !(within) so a NaN anywhere fails closed.
+  if (!(Math.abs(nowMs - c.created * 1000) <= skewMs)) return fail('date_out_of_window', `created is ${Math.round(nowMs / 1000 - c.created)}s from now`);
+  if (c.expires !== undefined && !(nowMs - c.expires * 1000 <= skewMs)) return fail('date_out_of_window', 'expires has passed');
+  const body = req.body ?? Buffer.alloc(0);
+  if (has('content-digest')) {
+    if (!verifyContentDigest(field(req.headers, 'content-digest') ?? '', body)) {
+      return fail('digest_mismatch', 'Content-Digest does not match the body (or has no sha-256/sha-512)');
+    }
+  } else if ((opts.requireDigestForBody ?? true) && (body.length > 0 || METHODS_WITH_BODY.has(req.method.toUpperCase()))) {
+    return fail('missing_digest', 'a request body needs a signed Content-Digest');
+  }
+  return null;
+}
+
+/** Reads one Signature-Input member; a string when it is unusable. */
+function candidateOf(label: string, input: Item | InnerList, signatures: Dictionary): Candidate | string {
+  if (!isInnerList(input)) return `${label}: not an inner list`;
+  const signature = signatures.get(label);
+  if (!signature || isInnerList(signature) || !(signature[0] instanceof ArrayBuffer)) return `${label}: no matching byte sequence in Signature`;
+  const [items, params] = input;
+  const keyId = params.get('keyid');
+  if (typeof keyId !== 'string' || keyId === '') return `${label}: keyid missing`;
+  const created = params.get('created');
+  if (typeof created !== 'number' || !Number.isInteger(created)) return `${label}: created missing or not an integer`;
+  const expires = params.get('expires');
+  if (expires !== undefined && (typeof expires !== 'number' || !Number.isInteger(expires))) return `${label}: expires is not an integer`;
+  const alg = params.get('alg');
+  if (alg !== undefined && typeof alg !== 'string') return `${label}: alg is not a string`;
+  const components: Candidate['components'] = [];
+  for (const [name, itemParams] of items) {
+    if (typeof name !== 'string') return `${label}: component names are strings`;
+    components.push({ name: name.toLowerCase(), plain: itemParams.size === 0 });
+  }
+  return { label, input, signature, keyId, alg, created, expires: expires as number | undefined, components };
+}
+
+function verifierFor(key: KeyObject, alg: string | undefined): VerifyingKey['verify'] {
+  return async (data, signature) => {
+    try {
+      const type = key.asymmetricKeyType;
+      const pss = () => verify('sha512', data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 64 }, signature);
+      if (type === 'rsa-pss') return (alg === undefined || alg === 'rsa-pss-sha512') && pss();
+      if (type === 'rsa') {
+        if (alg === 'rsa-pss-sha512') return pss();
+        if (alg === 'rsa-v1_5-sha256') return verify('sha256', data, key, signature);
+        // No alg: an RSA key admits both RFC 9421 RSA algorithms; the common one is tried first.
+        return alg === undefined && (verify('sha256', data, key, signature) || pss());
+      }
+      if (type === 'ed25519') return (alg === undefined || alg === 'ed25519') && verify(null, data, key, signature);
+      return false;
+    } catch {
+      return false; // a key OpenSSL refuses for this operation is as good as a wrong key
+    }
+  };
+}
+
+/** The library's verdict for one signature and one key; it sees only the chosen member. */
+async function libraryVerifies(req: Rfc9421Request, c: Candidate, key: KeyObject): Promise<boolean> {
+  const headers: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(req.headers)) if (value !== undefined) headers[name] = value;
+  headers['signature-input'] = serializeDictionary(new Map([[c.label, c.input]]));
+  headers.signature = serializeDictionary(new Map([[c.label, c.signature]]));
+  try {
+    const verdict = await httpbis.verifyMessage(
+      {
+        keyLookup: async () => ({ id: c.keyId, verify: verifierFor(key, c.alg) }),
+        // The window is ours (above, against opts.now); the library's clock checks are disabled.
+        notAfter: Number.POSITIVE_INFINITY,
+        tolerance: Number.POSITIVE_INFINITY,
+      },
+      { method: req.method, url: req.url, headers },
+    );
+    return verdict === true;
+  } catch {
+    return false;
+  }
+}
+
+export async function verifyRfc9421Request(req: Rfc9421Request, lookupKey: KeyLookup, opts: VerifyOptions = {}): Promise<VerifyResult> {
+  const inputField = field(req.headers, 'signature-input');
+  const signatureField = field(req.headers, 'signature');
+  if (!inputField || !signatureField) return fail('missing_signature', 'RFC 9421 needs both Signature-Input and Signature');
+  let inputs: Dictionary;
+  let signatures: Dictionary;
+  try {
+    inputs = parseDictionary(inputField);
+    signatures = parseDictionary(signatureField);
+  } catch (e) {
+    return fail('malformed_signature', (e as Error).message);
+  }
+  const nowMs = (opts.now ?? new Date()).getTime();
+  const skewMs = (opts.maxSkewSeconds ?? 3600) * 1000;
+
+  // Several signatures may be present (e.g. one added by a proxy): the first that meets the
+  // policy is the one checked; when none does, the first one's reason is reported.
+  let chosen: Candidate | undefined;
+  let firstFailure: Fail | undefined;
+  for (const [label, input] of inputs) {
+    const c = candidateOf(label, input, signatures);
+    const failure = typeof c === 'string' ? fail('malformed_signature', c) : policyFailure(c, req, nowMs, skewMs, opts);
+    if (failure === null && typeof c !== 'string') {
+      chosen = c;
+      break;
+    }
+    firstFailure ??= failure ?? undefined;
+  }
+  if (!chosen) return firstFailure ?? fail('missing_signature', 'Signature-Input is empty');
+
+  const algorithm = chosen.alg ?? 'rfc9421';
+  let key: KeyObject | null;
+  try {
+    key = await lookupKey(chosen.keyId, { refresh: false });
+  } catch (e) {
+    return fail('key_lookup_failed', (e as Error)?.message ?? String(e));
+  }
+  if (key === null) return fail('unknown_key', chosen.keyId);
+  if (await libraryVerifies(req, chosen, key)) return { ok: true, keyId: chosen.keyId, algorithm };
+
+  // The actor may have rotated its key since we cached it: refetch once.
+  let fresh: KeyObject | null;
+  try {
+    fresh = await lookupKey(chosen.keyId, { refresh: true });
+  } catch (e) {
+    return fail('key_lookup_failed', (e as Error)?.message ?? String(e));
+  }
+  if (fresh === null) return fail('unknown_key', `${chosen.keyId} (gone on refresh)`);
+  if (!fresh.equals(key) && (await libraryVerifies(req, chosen, fresh))) return { ok: true, keyId: chosen.keyId, algorithm };
+  return fail('bad_signature');
+}
