@@ -1,10 +1,12 @@
-// Authenticates an inbox POST before it is answered: a valid draft-cavage signature whose key
-// belongs to the activity's actor. Failures are values with the reason sent back in the 401.
+// Authenticates an inbox POST before it is answered: a valid draft-cavage or RFC 9421 signature
+// (the headers present decide which) whose key belongs to the activity's actor. Failures are
+// values with the reason sent back in the 401.
 import { createHash } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { type JsonObject, firstId, idOf, isObject } from '../activitypub/as-read';
 import type { Gateway } from '../gateway';
 import { verifyCavageRequest } from '../signatures/cavage-verify';
+import { isRfc9421Signed, verifyRfc9421Request } from '../signatures/rfc9421-verify';
 import { publicKeyFromPem } from '../signatures/keys';
 
 export type InboxAuth =
@@ -39,7 +41,9 @@ export async function authenticateInbox(g: Gateway, req: RawInboxRequest): Promi
     owner = key?.owner;
     return key ? publicKeyFromPem(key.publicKeyPem) : null;
   };
-  const verified = await verifyCavageRequest({ method: req.method, path: req.path, headers: req.headers, body: req.body }, lookupKey);
+  const verified = isRfc9421Signed(req.headers)
+    ? await verifyRfc9421Request({ method: req.method, url: `${g.config.publicOrigin}${req.path}`, headers: req.headers, body: req.body }, lookupKey)
+    : await verifyCavageRequest({ method: req.method, path: req.path, headers: req.headers, body: req.body }, lookupKey);
   if (!verified.ok) return { ok: false, status: 401, reason: verified.reason, ...(verified.detail ? { detail: verified.detail } : {}) };
   if (owner !== actor) return { ok: false, status: 401, reason: 'key_not_owned_by_actor', detail: `key of ${owner} signed an activity of ${actor}` };
 
