@@ -50,5 +50,7 @@ export function redisKeys(prefix: string) {
     outboundFollow: (activityId: string) => k('outbound-follow', activityId),
     /** set: local account ids whose follow of this remote actor was accepted */
     localFollowersOf: (remoteActor: string) => k('local-followers', remoteActor),
+    /** string (TTL): 'rfc9421' or 'cavage', the signature scheme a server's origin took after a 401 for the other */
+    signatureScheme: (origin: string) => k('sig-scheme', origin),
   };
 }
