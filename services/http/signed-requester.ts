@@ -8,7 +8,22 @@ import { publicKeyFromPem } from '../signatures/keys';
 
 export type SignedRequester = { ok: true; actor: string } | { ok: false; reason: string };
 
-export async function signedRequester(
+// One verification per request: AUTHORIZED_FETCH checks before the route, which may ask again.
+const verdicts = new WeakMap<object, Promise<SignedRequester>>();
+
+export function signedRequester(
+  g: Gateway,
+  req: { method: string; path: string; headers: Record<string, string | string[] | undefined> },
+): Promise<SignedRequester> {
+  let verdict = verdicts.get(req.headers);
+  if (verdict === undefined) {
+    verdict = verify(g, req);
+    verdicts.set(req.headers, verdict);
+  }
+  return verdict;
+}
+
+async function verify(
   g: Gateway,
   req: { method: string; path: string; headers: Record<string, string | string[] | undefined> },
 ): Promise<SignedRequester> {
