@@ -6,5 +6,5 @@ import type * as StructuredHeaders from 'structured-headers/cjs/index.cjs';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const sf = require('structured-headers') as typeof StructuredHeaders;
 
-export const { parseDictionary, serializeDictionary, isInnerList } = sf;
+export const { parseDictionary, serializeItem, serializeList, isInnerList } = sf;
 export type { Dictionary, InnerList, Item } from 'structured-headers/cjs/index.cjs';
