@@ -19,6 +19,7 @@ import { type DedupeStore, dedupeStore } from './store/dedupe';
 import { type FollowerStore, followerStore } from './store/followers';
 import { type FollowingStore, followingStore } from './store/following';
 import { type PostStore, postStore } from './store/posts';
+import { signatureSchemeStore } from './store/signature-schemes';
 import { createRedis } from './store/redis';
 import type { Agent } from 'undici';
 
@@ -88,7 +89,7 @@ export function createGateway(config: Config, logger: Logger, opts: GatewayOptio
   // Signing keys per account for a minute: deliveries of one fan-out share one Redis read.
   const SIGNING_KEY_TTL_MS = 60_000;
   const signingKeys = new LruMap<string, { key: SigningKey; until: number }>(10_000);
-  const fetchDocument = createFetcher({ agent, allowPrivateAddresses: config.allowPrivateAddresses, userAgent, instanceKey });
+  const fetchDocument = createFetcher({ agent, allowPrivateAddresses: config.allowPrivateAddresses, userAgent, instanceKey, schemes: signatureSchemeStore(redis, keys) });
 
   return {
     config,

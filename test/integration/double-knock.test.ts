@@ -3,6 +3,8 @@
 // (joyent http-signature). Deliveries sign draft-cavage first, retry a 401 at once with RFC 9421,
 // and remember per origin the scheme that worked, so later deliveries there use it first.
 import { createPrivateKey } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { deliverActivity } from '../../services/remote/deliver';
 import { SIGNATURE_SCHEME_TTL_SECONDS } from '../../services/store/signature-schemes';
 import { independentlyVerified } from '../support/independent-verify';
@@ -125,5 +127,35 @@ test('a server that refuses both knocks once each, no more, and the 401 is left 
     expect(closed.received.map(schemeOf)).toEqual(['cavage', 'rfc9421']);
   } finally {
     await closed.close();
+  }
+});
+
+test('signed GETs double-knock too: an RFC 9421-only server is asked RFC 9421 first once it has taken it', async () => {
+  const instance = await gw.g.accounts.instanceKeys();
+  const seen: [string, number][] = [];
+  const server = createServer((req, res) => {
+    const r = { method: req.method ?? 'GET', url: `${origin}${req.url}`, headers: req.headers, body: '' };
+    void peerVerifies(r, gw.g.uris.instanceKey, instance.publicKeyPem).then((ok) => {
+      seen.push([req.headers['signature-input'] ? 'rfc9421' : 'cavage', ok ? 200 : 401]);
+      res.writeHead(ok ? 200 : 401, { 'content-type': 'application/activity+json' });
+      res.end(ok ? JSON.stringify({ id: `${origin}${req.url}`, type: 'Note' }) : '');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  try {
+    expect(await gw.g.fetchDocument(`${origin}/notes/1`)).toMatchObject({ ok: true, doc: { type: 'Note' } });
+    expect(seen).toEqual([
+      ['cavage', 401],
+      ['rfc9421', 200],
+    ]);
+    expect(await gw.g.redis.get(gw.g.keys.signatureScheme(origin))).toBe('rfc9421');
+    expect(await gw.g.fetchDocument(`${origin}/notes/2`)).toMatchObject({ ok: true });
+    expect(seen.slice(2)).toEqual([['rfc9421', 200]]);
+  } finally {
+    await new Promise<void>((r) => {
+      server.close(() => r());
+      server.closeAllConnections();
+    });
   }
 });
