@@ -31,7 +31,10 @@ export async function runDelivery(g: Gateway, job: DeliveryJob): Promise<{ statu
   const result = await deliverActivity({ agent: g.agent, allowPrivateAddresses: g.config.allowPrivateAddresses, userAgent: g.userAgent }, job.inbox, body, key, first);
   stop();
   // Only a scheme that was accepted after the other got a 401 is worth remembering.
-  if (origin && result.verdict.kind === 'delivered' && result.scheme && result.scheme !== first) await schemes.remember(origin, result.scheme);
+  if (origin && result.verdict.kind === 'delivered' && result.scheme && result.scheme !== first) {
+    await schemes.remember(origin, result.scheme);
+    g.logger.info({ origin, scheme: result.scheme }, 'delivery: server refused one signature scheme with 401 and took the other; remembered');
+  }
   g.metrics.deliveries.inc({ outcome: result.verdict.kind });
   switch (result.verdict.kind) {
     case 'delivered':

@@ -1,9 +1,9 @@
-// Inbound RFC 9421 HTTP Message Signatures (`Signature-Input` + `Signature`): the signature
-// base is http-message-signatures', the check node:crypto over our cached KeyObjects. Our policy sits in front,
-// as for cavage: a `created` within the window, the request's method and target (`@target-uri`,
-// or `@authority` + `@path` (+ `@query` when there is one)) covered, and a body bound by a
-// covered, matching `Content-Digest`. Cheap checks run before lookupKey so stale or incomplete
-// requests cannot trigger key fetches. Expected failures are values; nothing throws.
+// Inbound RFC 9421 HTTP Message Signatures (`Signature-Input` + `Signature`): the signature base
+// is built by http-message-signatures, the check is node:crypto over our cached KeyObjects. Our
+// policy sits in front, as for cavage: a `created` within the window, the request's method and
+// target (`@target-uri`, or `@authority` + `@path` (+ `@query` when there is one)) covered, and
+// a body bound by a covered, matching `Content-Digest`. Cheap checks run before lookupKey so
+// stale or incomplete requests cannot trigger key fetches. Expected failures are values.
 import { type KeyObject, constants, verify } from 'node:crypto';
 import { httpbis } from 'http-message-signatures';
 import { type Dictionary, type InnerList, type Item, isInnerList, parseDictionary, serializeItem, serializeList } from './structured-fields';
@@ -102,21 +102,25 @@ function candidateOf(label: string, input: Item | InnerList, signatures: Diction
   return { label, input, signature, keyId, alg, created, expires: expires as number | undefined, components };
 }
 
-function verifyWith(key: KeyObject, alg: string | undefined, data: Buffer, signature: Buffer): boolean {
+/** The RFC 9421 algorithm the signature verifies under with this key, or null. */
+function verifyWith(key: KeyObject, alg: string | undefined, data: Buffer, signature: Buffer): string | null {
+  const pkcs1 = () => verify('sha256', data, key, signature) && 'rsa-v1_5-sha256';
+  const pss = () => verify('sha512', data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 64 }, signature) && 'rsa-pss-sha512';
   try {
     const type = key.asymmetricKeyType;
-    const pss = () => verify('sha512', data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 64 }, signature);
-    if (type === 'rsa-pss') return (alg === undefined || alg === 'rsa-pss-sha512') && pss();
-    if (type === 'rsa') {
-      if (alg === 'rsa-pss-sha512') return pss();
-      if (alg === 'rsa-v1_5-sha256') return verify('sha256', data, key, signature);
+    let verdict: string | false = false;
+    if (type === 'rsa-pss') verdict = (alg === undefined || alg === 'rsa-pss-sha512') && pss();
+    else if (type === 'rsa') {
+      if (alg === 'rsa-pss-sha512') verdict = pss();
+      else if (alg === 'rsa-v1_5-sha256') verdict = pkcs1();
       // No alg: an RSA key admits both RFC 9421 RSA algorithms; the common one is tried first.
-      return alg === undefined && (verify('sha256', data, key, signature) || pss());
+      else if (alg === undefined) verdict = pkcs1() || pss();
+    } else if (type === 'ed25519' && (alg === undefined || alg === 'ed25519')) {
+      verdict = verify(null, data, key, signature) && 'ed25519';
     }
-    if (type === 'ed25519') return (alg === undefined || alg === 'ed25519') && verify(null, data, key, signature);
-    return false;
+    return verdict || null;
   } catch {
-    return false; // a key OpenSSL refuses for this operation is as good as a wrong key
+    return null; // a key OpenSSL refuses for this operation is as good as a wrong key
   }
 }
 
@@ -166,18 +170,17 @@ export async function verifyRfc9421Request(req: Rfc9421Request, lookupKey: KeyLo
   for (const [label, input] of inputs) {
     const c = candidateOf(label, input, signatures);
     const failure = typeof c === 'string' ? fail('malformed_signature', c) : policyFailure(c, req, url, nowMs, skewMs, opts);
-    if (failure === null && typeof c !== 'string') {
+    if (failure) firstFailure ??= failure;
+    else if (typeof c !== 'string') {
       chosen = c;
       break;
     }
-    firstFailure ??= failure ?? undefined;
   }
   if (!chosen) return firstFailure ?? fail('missing_signature', 'Signature-Input is empty');
 
   const base = signatureBase(req, url, chosen);
   if (!Buffer.isBuffer(base)) return base;
   const signature = Buffer.from(chosen.signature[0] as ArrayBuffer);
-  const algorithm = chosen.alg ?? 'rfc9421';
   let key: KeyObject | null;
   try {
     key = await lookupKey(chosen.keyId, { refresh: false });
@@ -185,7 +188,8 @@ export async function verifyRfc9421Request(req: Rfc9421Request, lookupKey: KeyLo
     return fail('key_lookup_failed', (e as Error)?.message ?? String(e));
   }
   if (key === null) return fail('unknown_key', chosen.keyId);
-  if (verifyWith(key, chosen.alg, base, signature)) return { ok: true, keyId: chosen.keyId, algorithm };
+  const algorithm = verifyWith(key, chosen.alg, base, signature);
+  if (algorithm) return { ok: true, keyId: chosen.keyId, algorithm };
 
   // The actor may have rotated its key since we cached it: refetch once.
   let fresh: KeyObject | null;
@@ -195,6 +199,7 @@ export async function verifyRfc9421Request(req: Rfc9421Request, lookupKey: KeyLo
     return fail('key_lookup_failed', (e as Error)?.message ?? String(e));
   }
   if (fresh === null) return fail('unknown_key', `${chosen.keyId} (gone on refresh)`);
-  if (!fresh.equals(key) && verifyWith(fresh, chosen.alg, base, signature)) return { ok: true, keyId: chosen.keyId, algorithm };
+  const freshAlgorithm = fresh.equals(key) ? null : verifyWith(fresh, chosen.alg, base, signature);
+  if (freshAlgorithm) return { ok: true, keyId: chosen.keyId, algorithm: freshAlgorithm };
   return fail('bad_signature');
 }
