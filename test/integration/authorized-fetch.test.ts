@@ -8,6 +8,8 @@ import { accountData, at, eventId, postData, sendEvents } from '../support/platf
 import { type RemoteServer, startRemoteServer } from '../support/remote-server';
 import { peerSign } from '../support/rfc9421-peer';
 import { type TestGateway, eventually, startTestGateway } from '../support/test-gateway';
+import { TEST_SECRETS, testConfig } from '../support/test-config';
+import { loadConfig } from '../../config/env';
 
 let remote: RemoteServer;
 let gw: TestGateway;
@@ -96,4 +98,10 @@ test('another gateway in the same mode reads the actor: its instance key is fetc
   expect(res).toMatchObject({ ok: true, doc: { id: `${gw.url}/users/gus`, type: 'Person' } });
   // gw verified the peer's signature with the key from the peer's /actor, fetched unsigned-able.
   expect(await gw.g.redis.get(gw.g.keys.remoteKey(peer.g.uris.instanceKey))).toContain(peer.g.uris.instanceActor);
+});
+
+test('AUTHORIZED_FETCH is off unless set, and a bad value stops start-up naming it', () => {
+  expect(testConfig().authorizedFetch).toBe(false);
+  expect(testConfig(AUTH).authorizedFetch).toBe(true);
+  expect(() => loadConfig({ ...TEST_SECRETS, PLATFORM_CALLBACK_URL: 'http://127.0.0.1:9/x', AUTHORIZED_FETCH: 'maybe' })).toThrow(/AUTHORIZED_FETCH/);
 });
