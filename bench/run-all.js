@@ -6,5 +6,6 @@ const root = path.resolve(__dirname, '..');
 const run = (args) => execFileSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
 execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
 run(['bench/signatures.js']);
+run(['-r', '@swc-node/register', 'bench/verify.ts']);
 run(['-r', '@swc-node/register', 'bench/fanout.ts']);
 run(['-r', '@swc-node/register', 'bench/normalize.ts']);

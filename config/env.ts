@@ -20,6 +20,8 @@ const EnvSchema = z.object({
   PLATFORM_API_TOKEN: z.string().min(16, 'at least 16 characters'),
   ADMIN_TOKEN: z.string().min(16, 'at least 16 characters'),
   ALLOW_PRIVATE_ADDRESSES: bool.default(false),
+  /** Require a valid HTTP signature (any actor) on GETs of actors, collections and objects. */
+  AUTHORIZED_FETCH: bool.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Prefix of every Redis key and queue: lets several gateways (or test files) share one Redis. */
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/).default('fg'),
@@ -41,6 +43,8 @@ export interface Config {
   readonly apiToken: string;
   readonly adminToken: string;
   readonly allowPrivateAddresses: boolean;
+  /** GETs of /users/… and /posts/… need a valid signature; discovery and /actor stay open */
+  readonly authorizedFetch: boolean;
   readonly logLevel: string;
   readonly deliveryConcurrency: number;
   readonly localRedisPort: number;
@@ -81,6 +85,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     apiToken: e.PLATFORM_API_TOKEN,
     adminToken: e.ADMIN_TOKEN,
     allowPrivateAddresses: e.ALLOW_PRIVATE_ADDRESSES,
+    authorizedFetch: e.AUTHORIZED_FETCH,
     logLevel: e.LOG_LEVEL,
     deliveryConcurrency: e.DELIVERY_CONCURRENCY,
     localRedisPort: e.LOCAL_REDIS_PORT,

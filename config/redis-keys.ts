@@ -76,5 +76,7 @@ export function redisKeys(prefix: string) {
     deletedFollow: (followId: string) => k('deleted-follow', followId),
     /** hash: what a remote note was passed to the platform as (author, thread root, roles, version, deleted) */
     remoteNote: (noteUri: string) => k('remote-note', noteUri),
+    /** string (TTL): 'rfc9421' or 'cavage', the signature scheme a server's origin took after a 401 for the other */
+    signatureScheme: (origin: string) => k('sig-scheme', origin),
   };
 }

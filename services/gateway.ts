@@ -23,6 +23,7 @@ import { type FollowerStore, followerStore } from './store/followers';
 import { type FollowingStore, followingStore } from './store/following';
 import { type PostStore, postStore } from './store/posts';
 import { type RemoteNoteStore, remoteNoteStore } from './store/remote-notes';
+import { signatureSchemeStore } from './store/signature-schemes';
 import { createRedis } from './store/redis';
 import type { Agent } from 'undici';
 
@@ -100,7 +101,7 @@ export function createGateway(config: Config, logger: Logger, opts: GatewayOptio
   // Signing keys per account for a minute: deliveries of one fan-out share one Redis read.
   const SIGNING_KEY_TTL_MS = 60_000;
   const signingKeys = new LruMap<string, { key: SigningKey; until: number }>(10_000);
-  const fetchDocument = createFetcher({ agent, allowPrivateAddresses: config.allowPrivateAddresses, userAgent, instanceKey });
+  const fetchDocument = createFetcher({ agent, allowPrivateAddresses: config.allowPrivateAddresses, userAgent, instanceKey, schemes: signatureSchemeStore(redis, keys) });
 
   return {
     config,

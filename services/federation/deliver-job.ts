@@ -1,10 +1,12 @@
-// Runs one delivery job: load the activity and the signer's key, POST, and turn the verdict
-// into what BullMQ understands (return, retryable error, UnrecoverableError).
+// Runs one delivery job: load the activity and the signer's key, POST (signed with the scheme
+// the server is known to take, double-knocking on a 401), remember a scheme that took over, and
+// turn the verdict into what BullMQ understands (return, retryable error, UnrecoverableError).
 import { UnrecoverableError } from 'bullmq';
 import type { Gateway } from '../gateway';
 import type { DeliveryJob } from '../queue/jobs';
 import { deliverActivity } from '../remote/deliver';
 import { signerHasLeft } from './apply-account-leave';
+import { signatureSchemeStore } from '../store/signature-schemes';
 
 /** A transient failure; carries the server's Retry-After for the backoff strategy. */
 export class RetryableDeliveryError extends Error {
@@ -33,9 +35,17 @@ export async function runDelivery(g: Gateway, job: DeliveryJob): Promise<{ statu
   if (!body) throw new UnrecoverableError(`activity ${job.activityId} is no longer stored`);
   const key = await g.signingKey(job.signer);
   if (!key) throw new UnrecoverableError('the signing account no longer exists');
+  const schemes = signatureSchemeStore(g.redis, g.keys);
+  const origin = URL.canParse(job.inbox) ? new URL(job.inbox).origin : undefined;
+  const first = origin ? await schemes.firstFor(origin) : undefined;
   const stop = g.metrics.deliverySeconds.startTimer();
-  const result = await deliverActivity({ agent: g.agent, allowPrivateAddresses: g.config.allowPrivateAddresses, userAgent: g.userAgent }, job.inbox, body, key);
+  const result = await deliverActivity({ agent: g.agent, allowPrivateAddresses: g.config.allowPrivateAddresses, userAgent: g.userAgent }, job.inbox, body, key, first);
   stop();
+  // Only a scheme that was accepted after the other got a 401 is worth remembering.
+  if (origin && result.verdict.kind === 'delivered' && result.scheme && result.scheme !== first) {
+    await schemes.remember(origin, result.scheme);
+    g.logger.info({ origin, scheme: result.scheme }, 'delivery: server refused one signature scheme with 401 and took the other; remembered');
+  }
   g.metrics.deliveries.inc({ outcome: result.verdict.kind });
   switch (result.verdict.kind) {
     case 'delivered':

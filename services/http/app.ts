@@ -3,6 +3,7 @@ import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
 import { randomUUID } from 'node:crypto';
 import type { Gateway } from '../gateway';
+import { authorizedFetch } from './authorized-fetch';
 import { problemErrorHandler, sendProblem } from './problem';
 import { actorsRouter } from './routes/actors';
 import { collectionsRouter } from './routes/collections';
@@ -28,6 +29,7 @@ export function createApp(g: Gateway): Express {
   app.use(platformQueriesRouter(g));
   app.use(discoveryRouter(g));
   app.use(inboxRouter(g));
+  app.use(authorizedFetch(g));
   app.use(collectionsRouter(g));
   app.use(actorsRouter(g));
   app.use((_req, res) => sendProblem(res, { status: 404, title: 'Not Found' }));

@@ -1,14 +1,20 @@
 // One signed POST of an activity to one inbox; the verdict says whether to retry.
+// Double-knocking (as Fedify does): signed with `firstScheme`; a 401 gets one immediate retry
+// signed with the other scheme, and the result says which scheme the verdict belongs to.
 import type { KeyObject } from 'node:crypto';
 import { type Agent, request } from 'undici';
 import { type DeliveryVerdict, classifyStatus, parseRetryAfter } from './retry-policy';
-import { signCavageRequest } from '../signatures/cavage-sign';
+import { DEFAULT_SCHEME, type SignatureScheme, otherScheme, signRequestWith } from '../signatures/schemes';
 import { assertPublicUrl } from './http-agent';
 import { discard } from './read-body';
 
 export interface DeliveryResult {
   verdict: DeliveryVerdict;
   status?: number;
+  /** the scheme of the attempt the verdict is about (absent when nothing was sent) */
+  scheme?: SignatureScheme;
+  /** the first scheme got a 401 and the other was tried */
+  knocked?: boolean;
 }
 
 export interface DeliverDeps {
@@ -17,11 +23,34 @@ export interface DeliverDeps {
   userAgent: string;
 }
 
+type Attempt = { status: number; retryAfter: string | string[] | undefined } | { verdict: DeliveryVerdict };
+
+async function attempt(d: DeliverDeps, url: URL, body: string, key: { keyId: string; privateKey: KeyObject }, scheme: SignatureScheme): Promise<Attempt> {
+  const headers = await signRequestWith(
+    scheme,
+    { method: 'POST', url: url.toString(), headers: { 'content-type': 'application/activity+json', 'user-agent': d.userAgent }, body },
+    key,
+  );
+  try {
+    // undici follows no redirects unless asked: a redirected POST is an error, not a resend.
+    const res = await request(url, { dispatcher: d.agent, method: 'POST', headers, body });
+    await discard(res.body);
+    return { status: res.statusCode, retryAfter: res.headers['retry-after'] };
+  } catch (e) {
+    const err = e as Error & { code?: string; cause?: { code?: string; message?: string } };
+    if (err.cause?.code === 'EBLOCKEDADDRESS' || err.code === 'EBLOCKEDADDRESS') {
+      return { verdict: { kind: 'final', reason: `blocked: ${err.cause?.message ?? err.message}` } };
+    }
+    return { verdict: { kind: 'retry', reason: `network_${err.code ?? err.name}` } };
+  }
+}
+
 export async function deliverActivity(
   d: DeliverDeps,
   inbox: string,
   body: string,
   key: { keyId: string; privateKey: KeyObject },
+  firstScheme: SignatureScheme = DEFAULT_SCHEME,
 ): Promise<DeliveryResult> {
   let url: URL;
   try {
@@ -30,20 +59,14 @@ export async function deliverActivity(
   } catch (e) {
     return { verdict: { kind: 'final', reason: `blocked: ${(e as Error).message}` } };
   }
-  const headers = signCavageRequest(
-    { method: 'POST', url: inbox, headers: { 'content-type': 'application/activity+json', 'user-agent': d.userAgent }, body },
-    key,
-  );
-  try {
-    // undici follows no redirects unless asked: a redirected POST is an error, not a resend.
-    const res = await request(url, { dispatcher: d.agent, method: 'POST', headers, body });
-    await discard(res.body);
-    return { verdict: classifyStatus(res.statusCode, parseRetryAfter(res.headers['retry-after'])), status: res.statusCode };
-  } catch (e) {
-    const err = e as Error & { code?: string; cause?: { code?: string; message?: string } };
-    if (err.cause?.code === 'EBLOCKEDADDRESS' || err.code === 'EBLOCKEDADDRESS') {
-      return { verdict: { kind: 'final', reason: `blocked: ${err.cause?.message ?? err.message}` } };
-    }
-    return { verdict: { kind: 'retry', reason: `network_${err.code ?? err.name}` } };
+  let scheme = firstScheme;
+  let res = await attempt(d, url, body, key, scheme);
+  const knocked = 'status' in res && res.status === 401;
+  if (knocked) {
+    scheme = otherScheme(scheme);
+    res = await attempt(d, url, body, key, scheme);
   }
+  const tail = { scheme, ...(knocked ? { knocked } : {}) };
+  if ('verdict' in res) return { verdict: res.verdict, ...tail };
+  return { verdict: classifyStatus(res.status, parseRetryAfter(res.retryAfter)), status: res.status, ...tail };
 }

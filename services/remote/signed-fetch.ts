@@ -1,9 +1,11 @@
 // GETs remote ActivityPub documents, signed by the instance actor so servers in "authorized
-// fetch" mode answer. Expected failures are values.
+// fetch" mode answer: draft-cavage, or RFC 9421 where that is known to be needed, and on a 401
+// once more at once with the other scheme (double-knocking, shared with deliveries). Expected
+// failures are values.
 import type { KeyObject } from 'node:crypto';
 import { type Agent, request } from 'undici';
 import { type JsonObject, isObject } from '../activitypub/as-read';
-import { signCavageRequest } from '../signatures/cavage-sign';
+import { DEFAULT_SCHEME, type SignatureScheme, otherScheme, signRequestWith } from '../signatures/schemes';
 import { assertPublicUrl } from './http-agent';
 import { discard, readCapped } from './read-body';
 
@@ -19,6 +21,11 @@ export interface FetcherDeps {
   allowPrivateAddresses: boolean;
   userAgent: string;
   instanceKey: () => Promise<{ keyId: string; privateKey: KeyObject }>;
+  /** which scheme each origin takes (services/store/signature-schemes.ts); draft-cavage first without it */
+  schemes?: {
+    firstFor(origin: string): Promise<SignatureScheme>;
+    remember(origin: string, scheme: SignatureScheme): Promise<void>;
+  };
 }
 
 export type FetchDocument = (url: string) => Promise<FetchResult>;
@@ -35,11 +42,19 @@ export function createFetcher(d: FetcherDeps): FetchDocument {
     }
     target.hash = '';
     try {
-      const headers = signCavageRequest(
-        { method: 'GET', url: target.toString(), headers: { accept: AP_ACCEPT, 'user-agent': d.userAgent } },
-        await d.instanceKey(),
-      );
-      const res = await request(target, { dispatcher: d.agent, method: 'GET', headers });
+      const key = await d.instanceKey();
+      const get = async (scheme: SignatureScheme) => {
+        const headers = await signRequestWith(scheme, { method: 'GET', url: target.toString(), headers: { accept: AP_ACCEPT, 'user-agent': d.userAgent } }, key);
+        return request(target, { dispatcher: d.agent, method: 'GET', headers });
+      };
+      const first = d.schemes ? await d.schemes.firstFor(target.origin) : DEFAULT_SCHEME;
+      let res = await get(first);
+      if (res.statusCode === 401) {
+        await discard(res.body);
+        const second = otherScheme(first);
+        res = await get(second);
+        if (res.statusCode >= 200 && res.statusCode < 300) await d.schemes?.remember(target.origin, second);
+      }
       if (res.statusCode === 410) return discard(res.body).then(() => ({ ok: false, reason: 'gone', status: 410 }));
       if (res.statusCode === 404) return discard(res.body).then(() => ({ ok: false, reason: 'not_found', status: 404 }));
       if (res.statusCode < 200 || res.statusCode >= 300) {

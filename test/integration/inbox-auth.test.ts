@@ -97,7 +97,7 @@ test('the refusals are counted by reason in /metrics', async () => {
   expect(text).toMatch(/fedigate_inbox_requests_total\{result="duplicate",reason="seen"\} 1/);
 });
 
-test('an RFC 9421-only request (not yet verified here) gets a 4xx so senders fall back to draft-cavage', async () => {
+test('a forged RFC 9421 signature (ancient created, unknown key) is refused with 401', async () => {
   const body = JSON.stringify(like(10));
   const signed = signCavageRequest({ method: 'POST', url: `${gw.url}/inbox`, headers: { 'content-type': 'application/activity+json' }, body }, { keyId: `${remote.origin}/users/bob#main-key`, privateKey: createPrivateKey(remote.keyPem.privateKeyPem) });
   const { Signature: _cavage, ...rest } = signed;

@@ -27,6 +27,8 @@ export interface RemoteServer {
   /** actor names whose document now answers 410 */
   goneActors: Set<string>;
   keyPem: { publicKeyPem: string; privateKeyPem: string };
+  /** decides the inbox's answer when inboxReplies is empty (e.g. a server that verifies signatures its own way) */
+  inboxGate?: (req: ReceivedRequest) => number | Promise<number>;
   post(url: string, activity: object, opts?: { as?: string; keyId?: string; body?: string; date?: Date; privateKey?: KeyObject }): Promise<Response>;
   close(): Promise<void>;
 }
@@ -90,9 +92,14 @@ export async function startRemoteServer(o: RemoteServerOptions = {}): Promise<Re
       }
       if (req.method === 'POST' && (path === '/inbox' || /^\/users\/[^/]+\/inbox$/.test(path))) {
         const body = Buffer.concat(chunks).toString('utf8');
-        received.push({ path, headers: req.headers, method: req.method, httpVersion: req.httpVersion, url: path, body, json: JSON.parse(body) as Record<string, unknown> });
-        res.writeHead(inboxReplies.shift() ?? 202);
-        return res.end();
+        const rec: ReceivedRequest = { path, headers: req.headers, method: req.method, httpVersion: req.httpVersion, url: path, body, json: JSON.parse(body) as Record<string, unknown> };
+        received.push(rec);
+        const queued = inboxReplies.shift();
+        void Promise.resolve(queued ?? (api.inboxGate ? api.inboxGate(rec) : 202)).then((status) => {
+          res.writeHead(status);
+          res.end();
+        });
+        return;
       }
       res.writeHead(404);
       res.end();
@@ -102,7 +109,7 @@ export async function startRemoteServer(o: RemoteServerOptions = {}): Promise<Re
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   origin = `${o.tls ? 'https' : 'http'}://${o.host ?? '127.0.0.1'}:${(server.address() as AddressInfo).port}`;
 
-  return {
+  const api: RemoteServer = {
     origin,
     actorUri: (name) => `${origin}/users/${name}`,
     received,
@@ -125,4 +132,5 @@ export async function startRemoteServer(o: RemoteServerOptions = {}): Promise<Re
       server.closeAllConnections();
     }),
   };
+  return api;
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 
 export const HTTPSIG_FIXTURES = path.resolve(__dirname, '../../../../shared/fixtures/http-signatures');
 export const CAVAGE_DIR = path.join(HTTPSIG_FIXTURES, 'cavage-12');
+export const RFC9421_DIR = path.join(HTTPSIG_FIXTURES, 'rfc9421');
 
 /** `describe`, or `describe.skip` with the reason in the title and a console note. */
 export function describeWithFixtures(dir: string): jest.Describe {
