@@ -4,7 +4,7 @@
  * ways. Each e2e file builds its own world in beforeAll and closes it in afterAll.
  */
 import { readFileSync } from 'node:fs';
-import { Agent } from 'undici';
+import { Agent, fetch } from 'undici';
 import { accountData, at, eventId, sendEvents } from '../../support/platform-events';
 import { type PlatformSink, type SinkCallback, startPlatformSink } from '../../support/platform-sink';
 import { TEST_SECRETS } from '../../support/test-config';
@@ -26,6 +26,8 @@ export interface E2eWorld {
   handle(username: string): string;
   /** Waits for a callback of `type` matching `match`. */
   callback(type: string, match?: (c: SinkCallback) => boolean, timeoutMs?: number): Promise<SinkCallback>;
+  /** Unsigned GET of a gateway URL as AS2 (trusting the test CA); resolves with the status. */
+  getStatus(url: string): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -61,6 +63,11 @@ export async function startE2eWorld(opts: { peers?: number } = {}): Promise<E2eW
     handle: (username) => `@${username}@${host}`,
     callback: (type, match = () => true, timeoutMs = 15000) =>
       eventually(() => sink.callbacks.find((c) => c.type === type && match(c)), type, timeoutMs),
+    async getStatus(url) {
+      const res = await fetch(url, { headers: { accept: 'application/activity+json' }, dispatcher: trusting });
+      await res.body?.cancel();
+      return res.status;
+    },
     async close() {
       await Promise.all(peers.map((p) => p.stop()));
       await gw.close();
