@@ -26,12 +26,16 @@ export interface E2eWorld {
   handle(username: string): string;
   /** Waits for a callback of `type` matching `match`. */
   callback(type: string, match?: (c: SinkCallback) => boolean, timeoutMs?: number): Promise<SinkCallback>;
+  /** Resolves once every event, fan-out, delivery, inbox and callback job has run: what was not
+   *  delivered or called back by then never will be. */
+  idle(): Promise<void>;
   /** Unsigned GET of a gateway URL as AS2 (trusting the test CA); resolves with the status. */
   getStatus(url: string): Promise<number>;
   close(): Promise<void>;
 }
 
 let clock = 0;
+const BUSY = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children'] as const;
 
 export async function startE2eWorld(opts: { peers?: number } = {}): Promise<E2eWorld> {
   const ca = await makeTestCa();
@@ -63,6 +67,13 @@ export async function startE2eWorld(opts: { peers?: number } = {}): Promise<E2eW
     handle: (username) => `@${username}@${host}`,
     callback: (type, match = () => true, timeoutMs = 15000) =>
       eventually(() => sink.callbacks.find((c) => c.type === type && match(c)), type, timeoutMs),
+    async idle() {
+      await eventually(async () => {
+        const q = gw.g.queues;
+        const counts = await Promise.all([q.events, q.fanout, q.delivery, q.inbox, q.callbacks].map((queue) => queue.getJobCounts(...BUSY)));
+        return counts.every((c) => Object.values(c).every((n) => n === 0));
+      }, 'queues to drain', 20000);
+    },
     async getStatus(url) {
       const res = await fetch(url, { headers: { accept: 'application/activity+json' }, dispatcher: trusting });
       await res.body?.cancel();
