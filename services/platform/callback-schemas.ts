@@ -40,10 +40,18 @@ export const RemotePostSchema = z
   })
   .meta({ id: 'RemotePost', description: 'A fediverse post as the platform sees it.' });
 
+// A Delete names only the note (a Tombstone): its content is gone, so the `.deleted` callbacks
+// carry what identifies the platform's copy, and the thread it was in.
+export const DeletedRemotePostSchema = z
+  .looseObject({ uri, author: RemoteActorSchema, inReplyTo: RefSchema.optional() })
+  .meta({ id: 'DeletedRemotePost', description: 'A fediverse post its author deleted: what identifies it.' });
+
 const follower = z.looseObject({ accountId: id, follower: RemoteActorSchema });
 const followAnswer = z.looseObject({ followId: id, accountId: id, target: RemoteActorSchema });
 const post = z.looseObject({ post: RemotePostSchema });
 const postForAccounts = z.looseObject({ post: RemotePostSchema, accountIds: z.array(id) });
+const deletedPost = z.looseObject({ post: DeletedRemotePostSchema });
+const deletedPostForAccounts = z.looseObject({ post: DeletedRemotePostSchema, accountIds: z.array(id) });
 const interaction = z.looseObject({ postId: id, actor: RemoteActorSchema, activityId: uri });
 const actor = z.looseObject({ actor: RemoteActorSchema });
 const moved = z.looseObject({ actor: RemoteActorSchema.and(z.looseObject({ movedTo: uri })) });
@@ -59,12 +67,12 @@ export const CALLBACK_DATA = {
   'fediverse.follow.rejected': followAnswer,
   'fediverse.reply.created': post,
   'fediverse.reply.updated': post,
-  'fediverse.reply.deleted': post,
+  'fediverse.reply.deleted': deletedPost,
   'fediverse.mention.created': postForAccounts,
   'fediverse.quote.created': post,
   'fediverse.post.created': postForAccounts,
   'fediverse.post.updated': postForAccounts,
-  'fediverse.post.deleted': postForAccounts,
+  'fediverse.post.deleted': deletedPostForAccounts,
   'fediverse.like.created': interaction,
   'fediverse.like.deleted': interaction,
   'fediverse.repost.created': interaction,

@@ -54,4 +54,9 @@ test('Fedify receives a quote of its note with the quote properties intact', asy
   const note = create.raw.object as Record<string, unknown>;
   expect(note).toMatchObject({ quote: quoted.noteId, quoteUrl: quoted.noteId, _misskey_quote: quoted.noteId });
   expect(String(note.content)).toContain('quote-inline');
+  // FEP-e232, as Fedify reads it back: the Link tag to the quoted note
+  const seen = await peer.waitForNote((n) => n.id === noteId);
+  expect(seen).toMatchObject({ quote: quoted.noteId, quoteUrl: quoted.noteId, misskeyQuote: quoted.noteId });
+  expect(seen.tag).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'Link', href: quoted.noteId, mediaType: expect.stringContaining('activitystreams') })]));
+  expect(await peer.unverified()).toEqual([]);
 });

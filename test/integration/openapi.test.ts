@@ -77,3 +77,12 @@ test('the callback schemas accept what the contract says, extra fields included,
   expect(checkCallback({ ...ok, type: 'fediverse.made.up' })).toEqual({ ok: false, problems: [expect.stringContaining('not a callback type')] });
   expect(checkCallback({ ...ok, type: 'toString' })).toMatchObject({ ok: false });
 });
+
+test('a deleted post is named by uri and author: a Delete carries no content', () => {
+  const author = { uri: 'https://m.example/users/bob', handle: '@bob@m.example', name: 'Bob', summaryHtml: '' };
+  const deleted = { id: 'd', type: 'fediverse.post.deleted', occurredAt: '2026-11-01T10:00:00.000Z', data: { post: { uri: 'https://m.example/notes/1', author }, accountIds: ['a1'] } };
+  expect(checkCallback(deleted)).toEqual({ ok: true });
+  expect(checkCallback({ ...deleted, type: 'fediverse.reply.deleted', data: { post: { ...deleted.data.post, inReplyTo: { postId: 'p1' } } } })).toEqual({ ok: true });
+  expect(checkCallback({ ...deleted, data: { post: { uri: 'https://m.example/notes/1' }, accountIds: ['a1'] } })).toMatchObject({ ok: false, problems: [expect.stringMatching(/^\/data\/post\/author: /)] });
+  expect(checkCallback({ ...deleted, type: 'fediverse.post.created' })).toMatchObject({ ok: false });
+});
