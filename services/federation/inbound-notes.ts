@@ -4,7 +4,7 @@
 import { type JsonObject, str } from '../activitypub/as-read';
 import { remotePostOf } from '../activitypub/callbacks';
 import type { DeleteNoteCommand, NoteCommand } from '../activitypub/inbound-notes';
-import { type NoteRoles, deletedNoteCallbacks, mergeRoles, noteCallbacks, noteVersion, placeNote, reachesFollowers, recordedRoles, rolesOf } from '../activitypub/note-callbacks';
+import { NOTE_ROLES, type NoteRoles, deletedNoteCallbacks, mergeRoles, noteCallbacks, noteVersion, placeNote, reachesFollowers, recordedRoles, rolesOf } from '../activitypub/note-callbacks';
 import type { Gateway } from '../gateway';
 import { enqueueCallback } from './enqueue';
 import { remoteActor, remoteActorOrBare } from './remote-actors';
@@ -54,13 +54,18 @@ export async function onNote(g: Gateway, cmd: NoteCommand, activityId: string, r
   const recorded = known?.roles ?? {};
   const roles = mergeRoles(recorded, current.roles);
   if (!Object.keys(roles).length) return ignored('not_addressed_to_local');
+  // Recorded first, with the roles the note had before this activity: a retry of it (a crash
+  // after saving) decides created/updated from those, so it sends the callbacks (ids and types)
+  // the first attempt meant to.
+  const retry = known?.lastActivityId === activityId;
+  const priorRoles = retry ? (known.priorRoles ?? []) : NOTE_ROLES.filter((role) => recorded[role]);
+  const before = Object.fromEntries(priorRoles.map((role) => [role, recorded[role] ?? []])) as NoteRoles;
   const root = current.root ?? known?.root;
-  // Recorded first: a retry after a crash finds the same version and sends the same callbacks.
-  const saved = await g.remoteNotes.save(uri, { author: cmd.actor, ...(root ? { root } : {}), roles: recordedRoles(roles), version });
+  const saved = await g.remoteNotes.save(uri, { author: cmd.actor, ...(root ? { root } : {}), roles: recordedRoles(roles), version, activityId, priorRoles });
   if (saved !== 'ok') return ignored(saved === 'stale' ? 'stale_note' : 'note_deleted');
   const followers = str(doc.followers);
   const placed = placeNote(remotePostOf(cmd.note, actor, g.uris, current.localIds), cmd.note, { ...(root ? { root } : {}), ...(cmd.parentUri ? { parentUri: cmd.parentUri } : {}), ...(followers ? { authorFollowers: followers } : {}) });
-  for (const callback of noteCallbacks({ verb: cmd.verb, activityId, post: placed, roles, recorded, when: new Date(receivedAt) })) await enqueueCallback(g, callback);
+  for (const callback of noteCallbacks({ verb: cmd.verb, activityId, post: placed, roles, recorded: before, when: new Date(receivedAt) })) await enqueueCallback(g, callback);
   return { outcome: 'applied', kind: 'note' };
 }
 

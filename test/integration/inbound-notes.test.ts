@@ -4,6 +4,8 @@
 import type { JsonObject } from '../../services/activitypub/as-read';
 import { runCallback } from '../../services/federation/callback-job';
 import { handleInbound } from '../../services/federation/handle-inbound';
+import { jobIdOf } from '../../services/queue/jobs';
+import { createQueues } from '../../services/queue/queues';
 import { enableAccount } from '../support/fixtures-setup';
 import { type PlatformSink, startPlatformSink } from '../support/platform-sink';
 import { at, eventId, postData, sendEvents } from '../support/platform-events';
@@ -156,4 +158,27 @@ test('a Delete or Update of a note by another actor of its server is refused', a
   // Nor can another actor claim the note by naming itself its author.
   expect(await handleInbound(gw.g, job(wrap('Update', { ...n, attributedTo: remote.actorUri('mallory') }, 'mallory'), 'mallory'))).toEqual({ outcome: 'ignored', reason: 'not_author' });
   expect(callbacksFor(String(n.id)).map((c) => c.type)).toEqual(['fediverse.reply.created']);
+});
+
+test('a job retried after a crash between recording the note and queueing its callbacks sends the callbacks the first attempt meant to', async () => {
+  // An Update of a reply whose Create has not come: a reply.created, by the note's id.
+  const n = note('dave', { inReplyTo: `${gw.url}/posts/p-1`, updated: '2026-11-02T10:00:00Z' });
+  const update = job(wrap('Update', n, 'dave'), 'dave');
+  // The first attempt records the note, then its callback queue's Redis is gone (the worker dies).
+  const lost = gw.g.queueRedis.duplicate();
+  await lost.quit();
+  const lostQueues = createQueues(lost, gw.g.config.redisPrefix);
+  await expect(handleInbound({ ...gw.g, queues: { ...gw.g.queues, callbacks: lostQueues.callbacks } }, update)).rejects.toThrow();
+  expect((await gw.g.remoteNotes.get(String(n.id)))?.roles).toEqual({ reply: ['acc-alice'] });
+  expect(await gw.g.queues.callbacks.getJob(jobIdOf('callback', `fediverse.reply.created:${String(n.id)}`))).toBeUndefined();
+
+  expect(await handleInbound(gw.g, update)).toEqual({ outcome: 'applied', kind: 'note' });
+  const sent = await eventually(() => callbacksFor(String(n.id))[0], 'the callback of the retry');
+  expect({ id: sent.id, type: sent.type }).toEqual({ id: `fediverse.reply.created:${String(n.id)}`, type: 'fediverse.reply.created' });
+  // The next Update is one the platform's copy gets as an update.
+  const next = wrap('Update', { ...n, content: '<p>again</p>', updated: '2026-11-02T11:00:00Z' }, 'dave', 'update2');
+  expect(await handleInbound(gw.g, job(next, 'dave'))).toEqual({ outcome: 'applied', kind: 'note' });
+  await eventually(() => callbacksFor(String(n.id)).length === 2, 'the second update');
+  expect(callbacksFor(String(n.id)).map((c) => c.type)).toEqual(['fediverse.reply.created', 'fediverse.reply.updated']);
+  await Promise.all(Object.values(lostQueues).map((q) => q.close().catch(() => undefined)));
 });
