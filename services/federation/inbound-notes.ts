@@ -13,10 +13,14 @@ export type NoteOutcome = { outcome: 'applied'; kind: 'note' | 'delete-note' } |
 
 const ignored = (reason: string): NoteOutcome => ({ outcome: 'ignored', reason });
 
-/** A local post the note may refer to: only live, federated posts count. */
+/**
+ * The owner of a local post the note may refer to: only live, federated posts of enabled
+ * accounts count (an opted-out account's posts get no more replies or quotes).
+ */
 async function livePostOwner(g: Gateway, postId: string): Promise<string | undefined> {
   const post = await g.posts.get(postId);
-  return post && post.state === 'live' && post.federated ? post.accountId : undefined;
+  if (!post || post.state !== 'live' || !post.federated) return undefined;
+  return (await g.accounts.get(post.accountId))?.state === 'enabled' ? post.accountId : undefined;
 }
 
 interface Classified {

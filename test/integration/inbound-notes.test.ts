@@ -25,8 +25,12 @@ beforeAll(async () => {
   gw = await startTestGateway({ workers: true, env: { PLATFORM_CALLBACK_URL: sink.url } });
   await enableAccount(gw, 'acc-alice', 'alice');
   await enableAccount(gw, 'acc-carol', 'carol');
+  await enableAccount(gw, 'acc-quit', 'quit');
   await sendEvents(gw.url, { id: eventId('post'), type: 'post.created', occurredAt: at(1), data: { post: postData('p-1', 'acc-alice') } });
-  await eventually(async () => (await gw.g.posts.get('p-1'))?.federated, 'p-1 federated');
+  await sendEvents(gw.url, { id: eventId('post'), type: 'post.created', occurredAt: at(1), data: { post: postData('p-q', 'acc-quit') } });
+  await eventually(async () => (await gw.g.posts.get('p-1'))?.federated && (await gw.g.posts.get('p-q'))?.federated, 'posts federated');
+  await sendEvents(gw.url, { id: eventId('off'), type: 'account.disabled', occurredAt: at(3), data: { accountId: 'acc-quit' } });
+  await eventually(async () => (await gw.g.accounts.get('acc-quit'))?.state === 'disabled', 'quit opted out');
   // Alice's follow of bob was accepted (the round trip itself is test/integration/follows.test.ts).
   await gw.g.following.request('acc-alice', { target: remote.actorUri('bob'), followId: 'f-bob', activityId: `${gw.url}/activities/e/follow`, inbox: `${remote.origin}/users/bob/inbox`, since: at(0) });
   await gw.g.following.accept('acc-alice', remote.actorUri('bob'));
@@ -126,6 +130,11 @@ test('a reply to a remote reply of a local post is still a reply to the local ro
 test('a note for nobody here is refused with its reason', async () => {
   expect(await handleInbound(gw.g, job(wrap('Create', note('zed'), 'zed'), 'zed'))).toEqual({ outcome: 'ignored', reason: 'not_addressed_to_local' });
   expect(await handleInbound(gw.g, job(wrap('Create', note('zed', { inReplyTo: `${gw.url}/posts/no-such-post` }), 'zed'), 'zed'))).toEqual({ outcome: 'ignored', reason: 'not_addressed_to_local' });
+});
+
+test('an opted-out account\'s post gets no replies or quotes', async () => {
+  expect(await handleInbound(gw.g, job(wrap('Create', note('dave', { inReplyTo: `${gw.url}/posts/p-q` }), 'dave'), 'dave'))).toEqual({ outcome: 'ignored', reason: 'not_addressed_to_local' });
+  expect(await handleInbound(gw.g, job(wrap('Create', note('dave', { quote: `${gw.url}/posts/p-q` }), 'dave'), 'dave'))).toEqual({ outcome: 'ignored', reason: 'not_addressed_to_local' });
 });
 
 test('a Delete processed before its Create leaves the note deleted', async () => {
