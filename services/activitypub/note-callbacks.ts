@@ -1,6 +1,7 @@
 // A remote note's roles here → the platform callbacks they become (pure). Roles:
 //   reply   — in a local post's thread (at any depth): fediverse.reply.*, the root's owner
 //   quote   — quotes a local post: fediverse.quote.*, the quoted post's owner
+// (a followers-only or direct note is a reply or quote only for an owner in its audience)
 //   mention — names local accounts: fediverse.mention.*, those not already told by reply/quote
 //   post    — by an actor local accounts follow, to its public or followers: fediverse.post.*
 // Callback ids derive from the note (created, deleted) or the Update activity (updated), so
@@ -8,6 +9,7 @@
 import { type Json, type JsonObject, ids, str } from './as-read';
 import { type CallbackEnvelope, type RemoteActor, type RemotePost, callbackEnvelope } from './callbacks';
 import { PUBLIC } from './contexts';
+import { type Uris, localUsernameOf } from './uris';
 
 export const NOTE_ROLES = ['reply', 'post', 'mention', 'quote'] as const;
 export type NoteRole = (typeof NOTE_ROLES)[number];
@@ -24,6 +26,16 @@ export function reachesFollowers(note: JsonObject, authorFollowers: string | und
 }
 
 export type RemoteVisibility = 'public' | 'unlisted' | 'followers' | 'direct';
+
+/** Local usernames (lower-cased) the note addresses by actor URI, blind copies included. */
+export function addressedUsernames(note: JsonObject, u: Uris): Set<string> {
+  const names = new Set<string>();
+  for (const uri of audienceOf(note, 'to', 'cc', 'bto', 'bcc', 'audience')) {
+    const username = localUsernameOf(u, uri);
+    if (username) names.add(username.toLowerCase());
+  }
+  return names;
+}
 
 /** Mastodon's reading of the addressing, so the platform never shows a direct message to all. */
 export function visibilityOf(note: JsonObject, authorFollowers: string | undefined): RemoteVisibility {
@@ -65,16 +77,32 @@ export interface RoleFacts {
   mentioned: string[];
   /** local accounts whose follow of the author was accepted, when the note reaches followers */
   followers: string[];
+  /** who may see the note (visibilityOf) */
+  visibility: RemoteVisibility;
+  /** local accounts the note addresses by actor URI (only the post owners need be listed) */
+  addressed: string[];
+}
+
+/**
+ * Whether an account is in the note's audience: anyone for a public or unlisted note; else only
+ * those it addresses or mentions, and, when it goes to the author's followers, those.
+ */
+function inAudience(f: RoleFacts, accountId: string): boolean {
+  if (f.visibility === 'public' || f.visibility === 'unlisted') return true;
+  return f.addressed.includes(accountId) || f.mentioned.includes(accountId) || (f.visibility === 'followers' && f.followers.includes(accountId));
 }
 
 const sorted = (a: Iterable<string>) => [...new Set(a)].sort();
 
 export function rolesOf(f: RoleFacts): NoteRoles {
   const roles: NoteRoles = {};
-  if (f.rootOwner) roles.reply = [f.rootOwner];
-  if (f.quotedOwner) roles.quote = [f.quotedOwner];
+  // A reply or quote the post's owner may not see is not passed on to them as one.
+  const rootOwner = f.rootOwner && inAudience(f, f.rootOwner) ? f.rootOwner : undefined;
+  const quotedOwner = f.quotedOwner && inAudience(f, f.quotedOwner) ? f.quotedOwner : undefined;
+  if (rootOwner) roles.reply = [rootOwner];
+  if (quotedOwner) roles.quote = [quotedOwner];
   // One notification per account: a reply or quote already tells the post's owner.
-  const told = new Set([f.rootOwner, f.quotedOwner]);
+  const told = new Set([rootOwner, quotedOwner]);
   const mentioned = sorted(f.mentioned.filter((id) => !told.has(id)));
   if (mentioned.length) roles.mention = mentioned;
   if (f.followers.length) roles.post = sorted(f.followers);
@@ -95,6 +123,14 @@ export function mergeRoles(recorded: NoteRoles, current: NoteRoles): NoteRoles {
   const roles: NoteRoles = {};
   for (const role of NOTE_ROLES) if (recorded[role] || current[role]) roles[role] = sorted([...(recorded[role] ?? []), ...(current[role] ?? [])]);
   return roles;
+}
+
+/** The roles without these accounts (those blocking the author keep what they had, hear no more). */
+export function withoutAccounts(roles: NoteRoles, accountIds: ReadonlySet<string>): NoteRoles {
+  if (!accountIds.size) return roles;
+  const kept: NoteRoles = {};
+  for (const role of NOTE_ROLES) if (roles[role]) kept[role] = roles[role].filter((id) => !accountIds.has(id));
+  return kept;
 }
 
 export interface NoteChange {

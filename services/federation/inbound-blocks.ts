@@ -1,5 +1,7 @@
 // Whether an inbound activity is aimed at a local account that blocks its actor: such
-// activities (follows, likes, replies, reposts) are ignored. Undos, blocks and reports pass.
+// activities (follows, likes, reposts) are ignored. Undos, blocks and reports pass. Notes reach
+// several accounts at once (thread root, quote, mentions, followers): each role leaves out its
+// blockers (federation/inbound-notes.ts classify).
 import type { InboundCommand } from '../activitypub/inbound';
 import type { Gateway } from '../gateway';
 
@@ -10,11 +12,6 @@ async function targetAccountOf(g: Gateway, cmd: InboundCommand): Promise<string 
     case 'like':
     case 'repost':
       return (await g.posts.get(cmd.postId))?.accountId;
-    case 'note': {
-      // A reply or quote is aimed at its local post's author (mentions alone are not checked yet).
-      const postId = cmd.replyToPostId ?? cmd.quoteOfPostId;
-      return postId ? (await g.posts.get(postId))?.accountId : undefined;
-    }
     default:
       return undefined;
   }

@@ -4,7 +4,7 @@
 import { type JsonObject, str } from '../activitypub/as-read';
 import { remotePostOf } from '../activitypub/callbacks';
 import type { DeleteNoteCommand, NoteCommand } from '../activitypub/inbound-notes';
-import { type NoteRoles, deletedNoteCallbacks, mergeRoles, noteCallbacks, noteVersion, placeNote, reachesFollowers, recordedRoles, rolesOf } from '../activitypub/note-callbacks';
+import { NOTE_ROLES, type NoteRoles, addressedUsernames, deletedNoteCallbacks, mergeRoles, noteCallbacks, noteVersion, placeNote, reachesFollowers, recordedRoles, rolesOf, visibilityOf, withoutAccounts } from '../activitypub/note-callbacks';
 import type { Gateway } from '../gateway';
 import { enqueueCallback } from './enqueue';
 import { remoteActor, remoteActorOrBare } from './remote-actors';
@@ -13,10 +13,27 @@ export type NoteOutcome = { outcome: 'applied'; kind: 'note' | 'delete-note' } |
 
 const ignored = (reason: string): NoteOutcome => ({ outcome: 'ignored', reason });
 
-/** A local post the note may refer to: only live, federated posts count. */
+/**
+ * The owner of a local post the note may refer to: only live, federated posts of enabled
+ * accounts count (an opted-out account's posts get no more replies or quotes).
+ */
 async function livePostOwner(g: Gateway, postId: string): Promise<string | undefined> {
   const post = await g.posts.get(postId);
-  return post && post.state === 'live' && post.federated ? post.accountId : undefined;
+  if (!post || post.state !== 'live' || !post.federated) return undefined;
+  return (await g.accounts.get(post.accountId))?.state === 'enabled' ? post.accountId : undefined;
+}
+
+/** Those of these accounts that block the actor. */
+async function blockersAmong(g: Gateway, accountIds: Iterable<string>, actor: string): Promise<Set<string>> {
+  const unique = [...new Set(accountIds)];
+  const blocked = await Promise.all(unique.map((id) => g.blocks.has(id, actor)));
+  return new Set(unique.filter((_, i) => blocked[i]));
+}
+
+/** Whether the note addresses this local account by its actor URI. */
+async function addresses(g: Gateway, names: Set<string>, accountId: string): Promise<boolean> {
+  const username = names.size ? (await g.accounts.get(accountId))?.account.username : undefined;
+  return username !== undefined && names.has(username.toLowerCase());
 }
 
 interface Classified {
@@ -25,9 +42,11 @@ interface Classified {
   root?: string;
   /** platform ids of the mentioned local usernames (lower-cased) */
   localIds: Map<string, string>;
+  /** accounts here (of those the note concerns, or was passed on to) that block its author */
+  blockers: Set<string>;
 }
 
-async function classify(g: Gateway, cmd: NoteCommand, authorDoc: JsonObject): Promise<Classified> {
+async function classify(g: Gateway, cmd: NoteCommand, authorDoc: JsonObject, recorded: NoteRoles): Promise<Classified> {
   // The thread's root: the local post answered directly, or the root a remote parent is under.
   const root = cmd.replyToPostId ?? (cmd.parentUri ? (await g.remoteNotes.get(cmd.parentUri))?.root : undefined);
   const rootOwner = root ? await livePostOwner(g, root) : undefined;
@@ -37,10 +56,29 @@ async function classify(g: Gateway, cmd: NoteCommand, authorDoc: JsonObject): Pr
     const stored = await g.accounts.getByUsername(username);
     if (stored?.state === 'enabled') localIds.set(username.toLowerCase(), stored.account.id);
   }
-  const followers = reachesFollowers(cmd.note, str(authorDoc.followers)) ? await g.following.localFollowersOf(cmd.actor) : [];
-  const roles = rolesOf({ ...(rootOwner ? { rootOwner } : {}), ...(quotedOwner ? { quotedOwner } : {}), mentioned: [...localIds.values()], followers });
-  return { roles, ...(rootOwner ? { root } : {}), localIds };
+  const authorFollowers = str(authorDoc.followers);
+  const followers = reachesFollowers(cmd.note, authorFollowers) ? await g.following.localFollowersOf(cmd.actor) : [];
+  // Per role, whatever reaches the account: the thread's root, the quote, a mention, a follow.
+  const owners = [rootOwner, quotedOwner].filter((id): id is string => id !== undefined);
+  const blockers = await blockersAmong(g, [...owners, ...localIds.values(), ...followers, ...Object.values(recorded).flat()], cmd.actor);
+  const unblocked = (ids: string[]) => ids.filter((id) => !blockers.has(id));
+  const visibility = visibilityOf(cmd.note, authorFollowers);
+  // Whom a non-public note addresses matters only to its reply and quote roles (rolesOf).
+  const names = visibility === 'followers' || visibility === 'direct' ? addressedUsernames(cmd.note, g.uris) : new Set<string>();
+  const addressed: string[] = [];
+  for (const id of owners) if (await addresses(g, names, id)) addressed.push(id);
+  const facts = {
+    ...(rootOwner && !blockers.has(rootOwner) ? { rootOwner } : {}),
+    ...(quotedOwner && !blockers.has(quotedOwner) ? { quotedOwner } : {}),
+    mentioned: unblocked([...localIds.values()]),
+    followers: unblocked(followers),
+    visibility,
+    addressed,
+  };
+  return { roles: rolesOf(facts), ...(rootOwner ? { root } : {}), localIds, blockers };
 }
+
+const hasAccounts = (roles: NoteRoles) => Object.values(roles).some((ids) => ids.length > 0);
 
 export async function onNote(g: Gateway, cmd: NoteCommand, activityId: string, receivedAt: string): Promise<NoteOutcome> {
   const uri = cmd.noteId;
@@ -50,17 +88,25 @@ export async function onNote(g: Gateway, cmd: NoteCommand, activityId: string, r
   const version = noteVersion(cmd.note);
   if (known && version < known.version) return ignored('stale_note');
   const { doc, actor } = await remoteActor(g, cmd.actor);
-  const current = await classify(g, cmd, doc);
   const recorded = known?.roles ?? {};
-  const roles = mergeRoles(recorded, current.roles);
-  if (!Object.keys(roles).length) return ignored('not_addressed_to_local');
+  const current = await classify(g, cmd, doc, recorded);
+  const merged = mergeRoles(recorded, current.roles);
+  if (!Object.keys(merged).length) return ignored(current.blockers.size ? 'blocked_actor' : 'not_addressed_to_local');
+  // Those blocking the author hear no more of it; a Delete still reaches those who had it.
+  const roles = withoutAccounts(merged, current.blockers);
+  if (current.blockers.size && !hasAccounts(roles)) return ignored('blocked_actor');
+  // Recorded first, with the roles the note had before this activity: a retry of it (a crash
+  // after saving) decides created/updated from those, so it sends the callbacks (ids and types)
+  // the first attempt meant to.
+  const retry = known?.lastActivityId === activityId;
+  const priorRoles = retry ? (known.priorRoles ?? []) : NOTE_ROLES.filter((role) => recorded[role]);
+  const before = Object.fromEntries(priorRoles.map((role) => [role, recorded[role] ?? []])) as NoteRoles;
   const root = current.root ?? known?.root;
-  // Recorded first: a retry after a crash finds the same version and sends the same callbacks.
-  const saved = await g.remoteNotes.save(uri, { author: cmd.actor, ...(root ? { root } : {}), roles: recordedRoles(roles), version });
+  const saved = await g.remoteNotes.save(uri, { author: cmd.actor, ...(root ? { root } : {}), roles: recordedRoles(merged), version, activityId, priorRoles });
   if (saved !== 'ok') return ignored(saved === 'stale' ? 'stale_note' : 'note_deleted');
   const followers = str(doc.followers);
   const placed = placeNote(remotePostOf(cmd.note, actor, g.uris, current.localIds), cmd.note, { ...(root ? { root } : {}), ...(cmd.parentUri ? { parentUri: cmd.parentUri } : {}), ...(followers ? { authorFollowers: followers } : {}) });
-  for (const callback of noteCallbacks({ verb: cmd.verb, activityId, post: placed, roles, recorded, when: new Date(receivedAt) })) await enqueueCallback(g, callback);
+  for (const callback of noteCallbacks({ verb: cmd.verb, activityId, post: placed, roles, recorded: before, when: new Date(receivedAt) })) await enqueueCallback(g, callback);
   return { outcome: 'applied', kind: 'note' };
 }
 

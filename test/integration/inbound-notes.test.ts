@@ -4,6 +4,8 @@
 import type { JsonObject } from '../../services/activitypub/as-read';
 import { runCallback } from '../../services/federation/callback-job';
 import { handleInbound } from '../../services/federation/handle-inbound';
+import { jobIdOf } from '../../services/queue/jobs';
+import { createQueues } from '../../services/queue/queues';
 import { enableAccount } from '../support/fixtures-setup';
 import { type PlatformSink, startPlatformSink } from '../support/platform-sink';
 import { at, eventId, postData, sendEvents } from '../support/platform-events';
@@ -23,8 +25,12 @@ beforeAll(async () => {
   gw = await startTestGateway({ workers: true, env: { PLATFORM_CALLBACK_URL: sink.url } });
   await enableAccount(gw, 'acc-alice', 'alice');
   await enableAccount(gw, 'acc-carol', 'carol');
+  await enableAccount(gw, 'acc-quit', 'quit');
   await sendEvents(gw.url, { id: eventId('post'), type: 'post.created', occurredAt: at(1), data: { post: postData('p-1', 'acc-alice') } });
-  await eventually(async () => (await gw.g.posts.get('p-1'))?.federated, 'p-1 federated');
+  await sendEvents(gw.url, { id: eventId('post'), type: 'post.created', occurredAt: at(1), data: { post: postData('p-q', 'acc-quit') } });
+  await eventually(async () => (await gw.g.posts.get('p-1'))?.federated && (await gw.g.posts.get('p-q'))?.federated, 'posts federated');
+  await sendEvents(gw.url, { id: eventId('off'), type: 'account.disabled', occurredAt: at(3), data: { accountId: 'acc-quit' } });
+  await eventually(async () => (await gw.g.accounts.get('acc-quit'))?.state === 'disabled', 'quit opted out');
   // Alice's follow of bob was accepted (the round trip itself is test/integration/follows.test.ts).
   await gw.g.following.request('acc-alice', { target: remote.actorUri('bob'), followId: 'f-bob', activityId: `${gw.url}/activities/e/follow`, inbox: `${remote.origin}/users/bob/inbox`, since: at(0) });
   await gw.g.following.accept('acc-alice', remote.actorUri('bob'));
@@ -126,6 +132,11 @@ test('a note for nobody here is refused with its reason', async () => {
   expect(await handleInbound(gw.g, job(wrap('Create', note('zed', { inReplyTo: `${gw.url}/posts/no-such-post` }), 'zed'), 'zed'))).toEqual({ outcome: 'ignored', reason: 'not_addressed_to_local' });
 });
 
+test('an opted-out account\'s post gets no replies or quotes', async () => {
+  expect(await handleInbound(gw.g, job(wrap('Create', note('dave', { inReplyTo: `${gw.url}/posts/p-q` }), 'dave'), 'dave'))).toEqual({ outcome: 'ignored', reason: 'not_addressed_to_local' });
+  expect(await handleInbound(gw.g, job(wrap('Create', note('dave', { quote: `${gw.url}/posts/p-q` }), 'dave'), 'dave'))).toEqual({ outcome: 'ignored', reason: 'not_addressed_to_local' });
+});
+
 test('a Delete processed before its Create leaves the note deleted', async () => {
   const n = note('dave', { inReplyTo: `${gw.url}/posts/p-1` });
   expect(await handleInbound(gw.g, job(wrap('Delete', { id: String(n.id), type: 'Tombstone' }, 'dave'), 'dave'))).toEqual({ outcome: 'ignored', reason: 'unknown_note' });
@@ -156,4 +167,27 @@ test('a Delete or Update of a note by another actor of its server is refused', a
   // Nor can another actor claim the note by naming itself its author.
   expect(await handleInbound(gw.g, job(wrap('Update', { ...n, attributedTo: remote.actorUri('mallory') }, 'mallory'), 'mallory'))).toEqual({ outcome: 'ignored', reason: 'not_author' });
   expect(callbacksFor(String(n.id)).map((c) => c.type)).toEqual(['fediverse.reply.created']);
+});
+
+test('a job retried after a crash between recording the note and queueing its callbacks sends the callbacks the first attempt meant to', async () => {
+  // An Update of a reply whose Create has not come: a reply.created, by the note's id.
+  const n = note('dave', { inReplyTo: `${gw.url}/posts/p-1`, updated: '2026-11-02T10:00:00Z' });
+  const update = job(wrap('Update', n, 'dave'), 'dave');
+  // The first attempt records the note, then its callback queue's Redis is gone (the worker dies).
+  const lost = gw.g.queueRedis.duplicate();
+  await lost.quit();
+  const lostQueues = createQueues(lost, gw.g.config.redisPrefix);
+  await expect(handleInbound({ ...gw.g, queues: { ...gw.g.queues, callbacks: lostQueues.callbacks } }, update)).rejects.toThrow();
+  expect((await gw.g.remoteNotes.get(String(n.id)))?.roles).toEqual({ reply: ['acc-alice'] });
+  expect(await gw.g.queues.callbacks.getJob(jobIdOf('callback', `fediverse.reply.created:${String(n.id)}`))).toBeUndefined();
+
+  expect(await handleInbound(gw.g, update)).toEqual({ outcome: 'applied', kind: 'note' });
+  const sent = await eventually(() => callbacksFor(String(n.id))[0], 'the callback of the retry');
+  expect({ id: sent.id, type: sent.type }).toEqual({ id: `fediverse.reply.created:${String(n.id)}`, type: 'fediverse.reply.created' });
+  // The next Update is one the platform's copy gets as an update.
+  const next = wrap('Update', { ...n, content: '<p>again</p>', updated: '2026-11-02T11:00:00Z' }, 'dave', 'update2');
+  expect(await handleInbound(gw.g, job(next, 'dave'))).toEqual({ outcome: 'applied', kind: 'note' });
+  await eventually(() => callbacksFor(String(n.id)).length === 2, 'the second update');
+  expect(callbacksFor(String(n.id)).map((c) => c.type)).toEqual(['fediverse.reply.created', 'fediverse.reply.updated']);
+  await Promise.all(Object.values(lostQueues).map((q) => q.close().catch(() => undefined)));
 });

@@ -3,13 +3,15 @@ import type { JsonObject } from '../../../services/activitypub/as-read';
 import { remoteActorOf, remotePostOf } from '../../../services/activitypub/callbacks';
 import { translateInbound } from '../../../services/activitypub/inbound';
 import { type NoteCommand, quoteUriOf } from '../../../services/activitypub/inbound-notes';
-import { deletedNoteCallbacks, mergeRoles, noteCallbacks, noteVersion, placeNote, reachesFollowers, recordedRoles, rolesOf, visibilityOf } from '../../../services/activitypub/note-callbacks';
+import { addressedUsernames, deletedNoteCallbacks, mergeRoles, noteCallbacks, noteVersion, placeNote, reachesFollowers, recordedRoles, rolesOf, visibilityOf, withoutAccounts } from '../../../services/activitypub/note-callbacks';
 import { uris } from '../../../services/activitypub/uris';
 import * as f from './fixtures/notes';
 import { expectGolden } from './golden';
 
 const u = uris('https://gw.example');
 const when = new Date('2026-11-02T13:00:00Z');
+// The audience facts of a public note: everyone may see it.
+const PUBLIC_NOTE = { visibility: 'public' as const, addressed: [] };
 const actorOf = (uri: string, name: string) => remoteActorOf({ id: uri, type: 'Person', preferredUsername: name, name: name.toUpperCase(), summary: '', inbox: `${uri}/inbox`, followers: `${uri}/followers` });
 
 function noteCommand(activity: JsonObject, signer: string): NoteCommand {
@@ -23,7 +25,7 @@ test('Mastodon: a followed account\'s public post becomes post.created for its l
   expect(cmd).toMatchObject({ verb: 'create', mentioned: [] });
   expect(cmd).not.toHaveProperty('replyToPostId');
   expect(reachesFollowers(cmd.note, `${f.mastodonBob}/followers`)).toBe(true);
-  const roles = rolesOf({ mentioned: [], followers: ['acc-zed', 'acc-alice', 'acc-alice'] });
+  const roles = rolesOf({ mentioned: [], followers: ['acc-zed', 'acc-alice', 'acc-alice'], ...PUBLIC_NOTE });
   const post = placeNote(remotePostOf(cmd.note, actorOf(f.mastodonBob, 'bob'), u), cmd.note, { authorFollowers: `${f.mastodonBob}/followers` });
   expectGolden('note-followed-post-created', noteCallbacks({ verb: 'create', activityId: String(f.mastodonPost.id), post, roles, recorded: {}, when }));
 });
@@ -33,7 +35,7 @@ test('Mastodon: an edit of a post passed on before is post.updated, with an id p
   expect(cmd.verb).toBe('update');
   expect(noteVersion(cmd.note)).toBeGreaterThan(noteVersion((f.mastodonPost.object as JsonObject)));
   const recorded = { post: ['acc-alice'] };
-  const roles = mergeRoles(recorded, rolesOf({ mentioned: [], followers: ['acc-alice', 'acc-new'] }));
+  const roles = mergeRoles(recorded, rolesOf({ mentioned: [], followers: ['acc-alice', 'acc-new'], ...PUBLIC_NOTE }));
   const post = placeNote(remotePostOf(cmd.note, actorOf(f.mastodonBob, 'bob'), u), cmd.note, { authorFollowers: `${f.mastodonBob}/followers` });
   expectGolden('note-followed-post-updated', noteCallbacks({ verb: 'update', activityId: String(f.mastodonEdit.id), post, roles, recorded, when }));
 });
@@ -53,7 +55,7 @@ test('Misskey: a quote of a local post becomes quote.created with quoteOf {postI
   expect(cmd).toMatchObject({ quoteOfPostId: 'p1', mentioned: [] });
   const post = placeNote(remotePostOf(cmd.note, actorOf(f.misskeyMio, 'mio'), u), cmd.note, {});
   expect(post.quoteOf).toEqual({ postId: 'p1' });
-  const roles = rolesOf({ quotedOwner: 'acc-alice', mentioned: [], followers: [] });
+  const roles = rolesOf({ quotedOwner: 'acc-alice', mentioned: [], followers: [], ...PUBLIC_NOTE });
   expectGolden('note-quote-created', noteCallbacks({ verb: 'create', activityId: String(f.misskeyQuote.id), post, roles, recorded: {}, when }));
 });
 
@@ -76,14 +78,40 @@ test('Pleroma: mentions of local accounts become one mention.created naming them
   expect(cmd.mentioned).toEqual(['alice', 'Carol']);
   const post = placeNote(remotePostOf(cmd.note, actorOf(f.pleromaLain, 'lain'), u, new Map([['alice', 'acc-alice'], ['carol', 'acc-carol']])), cmd.note, { authorFollowers: `${f.pleromaLain}/followers` });
   expect(post.visibility).toBe('followers');
-  const roles = rolesOf({ mentioned: ['acc-carol', 'acc-alice'], followers: [] });
+  const roles = rolesOf({ mentioned: ['acc-carol', 'acc-alice'], followers: [], ...PUBLIC_NOTE });
   expectGolden('note-mention-created', noteCallbacks({ verb: 'create', activityId: String(f.pleromaMention.id), post, roles, recorded: {}, when }));
 });
 
 test('a reply that also mentions its parent\'s owner and another account: reply for one, mention for the other', () => {
-  expect(rolesOf({ rootOwner: 'acc-alice', mentioned: ['acc-alice', 'acc-carol'], followers: ['acc-dan'] })).toEqual({ reply: ['acc-alice'], mention: ['acc-carol'], post: ['acc-dan'] });
-  expect(rolesOf({ quotedOwner: 'acc-alice', mentioned: ['acc-alice'], followers: [] })).toEqual({ quote: ['acc-alice'] });
-  expect(rolesOf({ mentioned: [], followers: [] })).toEqual({});
+  expect(rolesOf({ rootOwner: 'acc-alice', mentioned: ['acc-alice', 'acc-carol'], followers: ['acc-dan'], ...PUBLIC_NOTE })).toEqual({ reply: ['acc-alice'], mention: ['acc-carol'], post: ['acc-dan'] });
+  expect(rolesOf({ quotedOwner: 'acc-alice', mentioned: ['acc-alice'], followers: [], ...PUBLIC_NOTE })).toEqual({ quote: ['acc-alice'] });
+  expect(rolesOf({ mentioned: [], followers: [], ...PUBLIC_NOTE })).toEqual({});
+});
+
+describe('a followers-only or direct note is a reply or quote only for an owner in its audience', () => {
+  const facts = { rootOwner: 'acc-carol', quotedOwner: 'acc-alice', mentioned: [], followers: [], addressed: [] };
+  test('neither addressed, mentioned nor a follower: no reply, no quote', () => {
+    expect(rolesOf({ ...facts, visibility: 'followers' })).toEqual({});
+    expect(rolesOf({ ...facts, visibility: 'direct' })).toEqual({});
+  });
+  test('public and unlisted notes reach the owners whoever they address', () => {
+    expect(rolesOf({ ...facts, visibility: 'public' })).toEqual({ reply: ['acc-carol'], quote: ['acc-alice'] });
+    expect(rolesOf({ ...facts, visibility: 'unlisted' })).toEqual({ reply: ['acc-carol'], quote: ['acc-alice'] });
+  });
+  test('addressed, mentioned, or a follower of a followers-only note', () => {
+    expect(rolesOf({ ...facts, visibility: 'direct', addressed: ['acc-carol'] })).toEqual({ reply: ['acc-carol'] });
+    expect(rolesOf({ ...facts, visibility: 'direct', mentioned: ['acc-alice'] })).toEqual({ quote: ['acc-alice'] });
+    expect(rolesOf({ ...facts, visibility: 'followers', followers: ['acc-carol'] })).toEqual({ reply: ['acc-carol'], post: ['acc-carol'] });
+  });
+  test('the local accounts a note addresses are read from to, cc, bto, bcc and audience', () => {
+    const note = { to: ['https://gw.example/users/Carol', `${f.mastodonBob}/followers`], cc: 'https://gw.example/users/alice', bcc: [{ id: 'https://gw.example/users/dan' }], audience: 'https://gw.example/posts/p1' };
+    expect([...addressedUsernames(note, u)].sort()).toEqual(['alice', 'carol', 'dan']);
+  });
+});
+
+test('accounts blocking the author are left out of every role, the roles themselves kept', () => {
+  expect(withoutAccounts({ reply: ['acc-alice'], mention: ['acc-alice', 'acc-carol'], post: [] }, new Set(['acc-alice']))).toEqual({ reply: [], mention: ['acc-carol'], post: [] });
+  expect(noteCallbacks({ verb: 'create', activityId: 'x', post: remotePostOf(noteCommand(f.mastodonEdit, f.mastodonBob).note, actorOf(f.mastodonBob, 'bob'), u), roles: { reply: [] }, recorded: {}, when })).toEqual([]);
 });
 
 test('GoToSocial: a reply to a remote note carries that parent; in a local thread it maps to the root', () => {
@@ -93,7 +121,7 @@ test('GoToSocial: a reply to a remote note carries that parent; in a local threa
   // As the worker places it once the parent is known to sit under local post p1:
   const placed = placeNote(remotePostOf(cmd.note, actorOf(f.gtsZork, 'zork'), u), cmd.note, { root: 'p1', parentUri: cmd.parentUri!, authorFollowers: `${f.gtsZork}/followers` });
   expect(placed).toMatchObject({ inReplyTo: { postId: 'p1' }, parentUri: `${f.mastodonBob}/statuses/222`, visibility: 'public' });
-  expectGolden('note-deep-reply-created', noteCallbacks({ verb: 'create', activityId: String(f.gtsDeepReply.id), post: placed, roles: rolesOf({ rootOwner: 'acc-alice', mentioned: [], followers: [] }), recorded: {}, when }));
+  expectGolden('note-deep-reply-created', noteCallbacks({ verb: 'create', activityId: String(f.gtsDeepReply.id), post: placed, roles: rolesOf({ rootOwner: 'acc-alice', mentioned: [], followers: [], ...PUBLIC_NOTE }), recorded: {}, when }));
 });
 
 test('the post role\'s audience is not recorded (thousands of followers per note); Updates go to followers then', () => {
