@@ -30,8 +30,8 @@ export function redisKeys(prefix: string) {
     activity: (activityId: string) => k('activity', activityId),
     /** string: marks a platform event id applied (idempotency) */
     eventApplied: (eventId: string) => k('event', eventId),
-    /** string: marks an inbound activity id accepted (replay protection) */
-    inboxSeen: (activityId: string) => k('inbox-seen', activityId),
+    /** string: marks an inbound activity processed (replay protection), by its replay key: a digest of signer and id (services/inbox/replay-key.ts) */
+    inboxSeen: (replayKey: string) => k('inbox-seen', replayKey),
     /** string: cached remote actor document (JSON) */
     remoteActor: (uri: string) => k('remote-actor', uri),
     /** string: cached remote public key JSON {owner, publicKeyPem} */
