@@ -30,16 +30,17 @@ export function redisKeys(prefix: string) {
     activity: (activityId: string) => k('activity', activityId),
     /** string: marks a platform event id applied (idempotency) */
     eventApplied: (eventId: string) => k('event', eventId),
-    /** string: marks an inbound activity id accepted (replay protection) */
-    inboxSeen: (activityId: string) => k('inbox-seen', activityId),
+    /** string: marks an inbound activity processed (replay protection), by its replay key: a digest of signer and id (services/inbox/replay-key.ts) */
+    inboxSeen: (replayKey: string) => k('inbox-seen', replayKey),
+    // --- inbox replay and early Undos (fix-inbox) ---
+    /** hash: actor URI → '1' of each actor that undid this Follow/Like/Announce id before it was processed (TTL a day) */
+    undoneInteraction: (activityId: string) => k('undone-interaction', activityId),
     /** string: cached remote actor document (JSON) */
     remoteActor: (uri: string) => k('remote-actor', uri),
     /** string: cached remote public key JSON {owner, publicKeyPem} */
     remoteKey: (keyId: string) => k('remote-key', keyId),
     /** string: JSON {accountId, actor} of a remote Follow, so an Undo naming only its id can be mapped */
     remoteFollow: (followId: string) => k('remote-follow', followId),
-    /** string: a Follow id already undone; its Follow, if processed later, is not applied */
-    undoneFollow: (followId: string) => k('undone-follow', followId),
     /** string: JSON {postId, actor} of a remote Like, so its Undo can be mapped */
     remoteLike: (activityId: string) => k('remote-like', activityId),
     /** string: actor URI a lower-cased @user@host handle resolved to (WebFinger cache) */

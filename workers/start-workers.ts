@@ -9,6 +9,7 @@ import type { Gateway } from '../services/gateway';
 import type { CallbackJob, DeliveryJob, EventJob, FanoutJob, InboxJob } from '../services/queue/jobs';
 import { backoffStrategy } from './backoff';
 import { runCallback } from '../services/federation/callback-job';
+import { inboxReplayKey } from '../services/inbox/replay-key';
 
 export interface RunningWorkers {
   workers: Worker[];
@@ -47,7 +48,10 @@ export function startWorkers(g: Gateway): RunningWorkers {
       const result = await handleInbound(g, j);
       g.metrics.inboxProcessed.inc({ outcome: result.outcome, reason: result.outcome === 'ignored' ? result.reason : result.kind });
       if (result.outcome === 'ignored') g.logger.info({ activity: j.activity.id, reason: result.reason }, 'inbox: activity not applied');
-      await g.dedupe.markInboxSeen(j.activityId);
+      // Marked even when not applied: the key is the signer's own (replay-key.ts), so it holds back
+      // only that signer's repeats, never another actor's activity with the same id. Not for an
+      // unverified self-Delete: a later copy must be checked again, the actor may be gone by then.
+      if (!j.unverifiedGoneActor) await g.dedupe.markInboxSeen(inboxReplayKey(j));
       return result;
     }),
     make<CallbackJob, unknown>('callbacks', 10, (j) => runCallback(g, j)),

@@ -13,6 +13,8 @@ import { blockingAccount } from './inbound-blocks';
 import { handleInteraction, undoInteractionByRef } from './handle-interactions';
 import { onFollowAnswer } from './inbound-follow-answer';
 import { onDeleteNote, onNote } from './inbound-notes';
+import { enabledPostOwner } from './live-post-owner';
+import { rememberUndone, wasUndone } from './undone-marker';
 import { remoteActor, remoteActorOrBare } from './remote-actors';
 
 export { RemoteUnavailableError } from './remote-actors';
@@ -68,7 +70,7 @@ export async function handleInbound(g: Gateway, job: InboxJob): Promise<InboundO
 async function onFollow(g: Gateway, cmd: Extract<InboundCommand, { kind: 'follow' }>, receivedAt: string): Promise<InboundOutcome> {
   const local = await g.accounts.getByUsername(cmd.username);
   if (!local || local.state !== 'enabled') return ignored('unknown_local_actor');
-  if (await g.redis.exists(g.keys.undoneFollow(cmd.activityId))) return ignored('follow_already_undone');
+  if (await wasUndone(g, cmd.activityId, cmd.actor)) return ignored('follow_already_undone');
   const { doc, actor } = await remoteActor(g, cmd.actor);
   const inbox = str(doc.inbox);
   if (!inbox) return ignored('actor_without_inbox');
@@ -91,16 +93,13 @@ async function onFollow(g: Gateway, cmd: Extract<InboundCommand, { kind: 'follow
   return { outcome: 'applied', kind: 'follow' };
 }
 
-// Inbox jobs run concurrently: an Undo can be processed before the Follow it undoes. The Follow's
-// id is remembered for a day so that Follow, when it comes, is not applied.
-const UNDONE_FOLLOW_TTL_SECONDS = 24 * 3600;
-
 async function onUndoFollow(g: Gateway, actorUri: string, username: string | undefined, receivedAt: string, followId?: string): Promise<InboundOutcome> {
   const accountId = username ? await g.accounts.idByUsername(username) : undefined;
   if (!accountId) return ignored('unknown_local_actor');
   const previous = (await g.followers.get(accountId, actorUri)) ?? (await g.followers.getRequest(accountId, actorUri));
   if (!previous) {
-    if (followId) await g.redis.set(g.keys.undoneFollow(followId), actorUri, 'EX', UNDONE_FOLLOW_TTL_SECONDS);
+    // Perhaps the Follow is not processed yet (inbox jobs run concurrently): it is not to be applied.
+    if (followId) await rememberUndone(g, followId, actorUri);
     return ignored('not_following');
   }
   // Callback first, removal second: a retry after a crash in between finds the follower again
@@ -123,19 +122,24 @@ async function onUndoRef(g: Gateway, actorUri: string, undoneId: string, receive
 }
 
 async function onLike(g: Gateway, cmd: Extract<InboundCommand, { kind: 'like' }>, receivedAt: string): Promise<InboundOutcome> {
-  const post = await g.posts.get(cmd.postId);
-  if (!post || post.state !== 'live' || !post.federated) return ignored('unknown_local_post');
+  const accountId = await enabledPostOwner(g, cmd.postId);
+  if (!accountId) return ignored('unknown_local_post');
+  if (await wasUndone(g, cmd.activityId, cmd.actor)) return ignored('like_already_undone');
   const { actor } = await remoteActor(g, cmd.actor);
   const reaction = cmd.reaction ? { reaction: cmd.reaction } : {};
   await g.redis.set(g.keys.remoteLike(cmd.activityId), JSON.stringify({ postId: cmd.postId, actor: cmd.actor, ...reaction }), 'EX', 400 * 24 * 3600);
-  await enqueueCallback(g, callbackEnvelope('fediverse.like.created', cmd.activityId, { postId: cmd.postId, accountId: post.accountId, actor, activityId: cmd.activityId, ...reaction }, new Date(receivedAt)));
+  await enqueueCallback(g, callbackEnvelope('fediverse.like.created', cmd.activityId, { postId: cmd.postId, accountId, actor, activityId: cmd.activityId, ...reaction }, new Date(receivedAt)));
   return { outcome: 'applied', kind: 'like' };
 }
 
 async function onUndoLike(g: Gateway, actorUri: string, likeId: string | undefined, receivedAt: string): Promise<InboundOutcome> {
   if (!likeId) return ignored('unknown_undo_target');
   const stored = await g.redis.get(g.keys.remoteLike(likeId));
-  if (!stored) return ignored('unknown_undo_target');
+  if (!stored) {
+    // Perhaps not processed yet (or an Announce undone by reference): it is not to be applied.
+    await rememberUndone(g, likeId, actorUri);
+    return ignored('unknown_undo_target');
+  }
   const like = JSON.parse(stored) as { postId: string; actor: string; reaction?: unknown };
   if (like.actor !== actorUri) return ignored('actor_mismatch');
   const actor = await remoteActorOrBare(g, actorUri);

@@ -10,6 +10,8 @@ import type { InboundOutcome } from './handle-inbound';
 import { RemoteUnavailableError, remoteActor, remoteActorOrBare } from './remote-actors';
 import { enqueueCallback } from './enqueue';
 import { isPublicObject } from './resolve-object';
+import { enabledLivePost, isShareable } from './live-post-owner';
+import { rememberUndone, wasUndone } from './undone-marker';
 
 const ignored = (reason: string): InboundOutcome => ({ outcome: 'ignored', reason });
 const applied = (kind: InteractionCommand['kind']): InboundOutcome => ({ outcome: 'applied', kind });
@@ -58,8 +60,10 @@ export async function undoInteractionByRef(g: Gateway, actorUri: string, undoneI
 }
 
 async function onRepost(g: Gateway, cmd: Extract<InteractionCommand, { kind: 'repost' }>, when: Date): Promise<InboundOutcome> {
-  const post = await g.posts.get(cmd.postId);
-  if (!post || post.state !== 'live' || !post.federated) return ignored('unknown_local_post');
+  const post = await enabledLivePost(g, cmd.postId);
+  if (!post) return ignored('unknown_local_post');
+  if (!isShareable(post)) return ignored('not_public');
+  if (await wasUndone(g, cmd.activityId, cmd.actor)) return ignored('announce_already_undone');
   const { actor } = await remoteActor(g, cmd.actor);
   const record: AnnounceRecord = { actor: cmd.actor, postId: cmd.postId, accountId: post.accountId };
   await g.redis.set(g.keys.remoteAnnounce(cmd.activityId), JSON.stringify(record), 'EX', ANNOUNCE_TTL_SECONDS);
@@ -81,6 +85,7 @@ async function localMentionIds(g: Gateway, note: JsonObject): Promise<Map<string
 async function onAnnounce(g: Gateway, cmd: Extract<InteractionCommand, { kind: 'announce' }>, when: Date): Promise<InboundOutcome> {
   const followers = await g.following.localFollowersOf(cmd.actor);
   if (followers.length === 0) return ignored('not_followed');
+  if (await wasUndone(g, cmd.activityId, cmd.actor)) return ignored('announce_already_undone');
   // Never the embedded copy: the announcer is not the author and could put words in its mouth.
   const res = await g.fetchDocument(cmd.objectUri);
   if (!res.ok) {
@@ -108,7 +113,10 @@ async function onAnnounce(g: Gateway, cmd: Extract<InteractionCommand, { kind: '
 
 async function onUndoAnnounce(g: Gateway, actorUri: string, announceId: string, when: Date): Promise<InboundOutcome> {
   const stored = await g.redis.get(g.keys.remoteAnnounce(announceId));
-  if (!stored) return ignored('unknown_undo_target');
+  if (!stored) {
+    await rememberUndone(g, announceId, actorUri);
+    return ignored('unknown_undo_target');
+  }
   const record = JSON.parse(stored) as AnnounceRecord;
   if (record.actor !== actorUri) return ignored('actor_mismatch');
   const actor: RemoteActor = await remoteActorOrBare(g, actorUri);

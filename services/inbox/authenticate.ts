@@ -1,7 +1,7 @@
 // Authenticates an inbox POST before it is answered: a valid draft-cavage or RFC 9421 signature
 // (the headers present decide which) whose key belongs to the activity's actor. Failures are
 // values with the reason sent back in the 401.
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { type JsonObject, firstId, idOf, isObject, sameOrigin } from '../activitypub/as-read';
 import { translateActorLifecycle } from '../activitypub/inbound-interactions';
@@ -9,9 +9,10 @@ import type { Gateway } from '../gateway';
 import { verifyCavageRequest } from '../signatures/cavage-verify';
 import { isRfc9421Signed, verifyRfc9421Request } from '../signatures/rfc9421-verify';
 import { publicKeyFromPem } from '../signatures/keys';
+import { type InboxReplayKey, inboxReplayKey } from './replay-key';
 
 export type InboxAuth =
-  | { ok: true; activity: JsonObject; activityId: string; signer: string; unverifiedGoneActor?: true }
+  | { ok: true; activity: JsonObject; activityId: string; signer: string; replayKey: InboxReplayKey; unverifiedGoneActor?: true }
   | { ok: false; status: 400 | 401; reason: string; detail?: string };
 
 export interface RawInboxRequest {
@@ -48,15 +49,21 @@ export async function authenticateInbox(g: Gateway, req: RawInboxRequest): Promi
   // A deleted actor's key is gone with it, so its own Delete cannot be verified: it is queued
   // marked unverified and applied only once the actor's URI is seen to answer 410 (as Mastodon does).
   if (!verified.ok && verified.reason === 'unknown_key' && isSelfDelete(activity, actor) && sameOrigin(verified.detail ?? '', actor)) {
-    // Not its id as replay key: an unverifiable copy must not pre-empt the actor's own Delete.
-    return { ok: true, activity, activityId: `urn:unverified:${randomUUID()}`, signer: actor, unverifiedGoneActor: true };
+    // Its replay key is the actor's alone (replay-key.ts): an unverifiable copy cannot pre-empt
+    // the actor's own signed Delete, and repeated copies are queued once.
+    const unverified = { activityId: idOf(activity) ?? bytesId(req.body), signer: actor, unverifiedGoneActor: true as const };
+    return { ok: true, activity, ...unverified, replayKey: inboxReplayKey(unverified) };
   }
   if (!verified.ok) return { ok: false, status: 401, reason: verified.reason, ...(verified.detail ? { detail: verified.detail } : {}) };
   if (owner !== actor) return { ok: false, status: 401, reason: 'key_not_owned_by_actor', detail: `key of ${owner} signed an activity of ${actor}` };
 
+  // An actor names only its own server's activities: a foreign id is refused here, before it is
+  // deduplicated or queued, so it cannot take the replay key of that server's activity.
+  const ownId = idOf(activity);
+  if (ownId !== undefined && !sameOrigin(ownId, owner)) return { ok: false, status: 401, reason: 'id_origin_mismatch', detail: `activity id ${ownId} is not on the server of ${owner}` };
   // Activities without an id (some servers' Deletes) are deduplicated by their bytes.
-  const activityId = idOf(activity) ?? bytesId(req.body);
-  return { ok: true, activity, activityId, signer: owner };
+  const signed = { activityId: ownId ?? bytesId(req.body), signer: owner };
+  return { ok: true, activity, ...signed, replayKey: inboxReplayKey(signed) };
 }
 
 const bytesId = (body: Buffer) => `urn:sha256:${createHash('sha256').update(body).digest('hex')}`;

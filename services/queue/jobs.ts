@@ -37,7 +37,7 @@ export interface DeliveryJob {
 
 export interface InboxJob {
   activity: JsonObject;
-  /** its id, or a hash of its bytes when it has none: the replay-protection key */
+  /** its id, or a hash of its bytes when it has none: with the signer, its replay key (services/inbox/replay-key.ts) */
   activityId: string;
   /** actor URI that owns the verified signing key */
   signer: string;

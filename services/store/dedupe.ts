@@ -1,6 +1,7 @@
 // Idempotency markers: a platform event or an inbound activity is applied once.
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../../config/redis-keys';
+import type { InboxReplayKey } from '../inbox/replay-key';
 
 const EVENT_TTL_SECONDS = 30 * 24 * 3600;
 const INBOX_TTL_SECONDS = 7 * 24 * 3600;
@@ -15,8 +16,8 @@ export function dedupeStore(redis: Redis, keys: RedisKeys) {
     },
     markEventApplied: (id: string) => redis.set(keys.eventApplied(id), '1', 'EX', EVENT_TTL_SECONDS),
     isEventApplied: async (id: string) => (await redis.exists(keys.eventApplied(id))) === 1,
-    inboxSeen: async (activityId: string) => (await redis.exists(keys.inboxSeen(activityId))) === 1,
-    markInboxSeen: (activityId: string) => redis.set(keys.inboxSeen(activityId), '1', 'EX', INBOX_TTL_SECONDS),
+    inboxSeen: async (key: InboxReplayKey) => (await redis.exists(keys.inboxSeen(key))) === 1,
+    markInboxSeen: (key: InboxReplayKey) => redis.set(keys.inboxSeen(key), '1', 'EX', INBOX_TTL_SECONDS),
   };
 }
 

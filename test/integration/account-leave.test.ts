@@ -8,6 +8,7 @@ import { accountData, at, eventId, postData, sendEvents } from '../support/platf
 import { type RemoteServer, startRemoteServer } from '../support/remote-server';
 import { TEST_SECRETS } from '../support/test-config';
 import { type TestGateway, eventually, startTestGateway } from '../support/test-gateway';
+import { inboxProcessed } from '../support/inbox-jobs';
 import { applyPlatformEvent } from '../../services/federation/apply-platform-event';
 import { runDelivery } from '../../services/federation/deliver-job';
 import { ERASED_KEYS_TTL_SECONDS } from '../../services/federation/apply-account-leave';
@@ -93,7 +94,7 @@ test('after opting out the actor answers 410 with a Tombstone, its collections a
 test('an inbound Follow of an opted-out account is not applied, and a post event federates nothing', async () => {
   const follow = { '@context': 'https://www.w3.org/ns/activitystreams', id: `${otherServer.origin}/follows/carl-2`, type: 'Follow', actor: otherServer.actorUri('carl'), object: `${gw.url}/users/olga` };
   expect((await otherServer.post(`${gw.url}/users/olga/inbox`, follow, { as: 'carl' })).status).toBe(202);
-  await eventually(() => gw.g.dedupe.inboxSeen(follow.id), 'the Follow processed');
+  await eventually(() => inboxProcessed(gw.g, follow), 'the Follow processed');
   expect(await gw.g.followers.get('acc-olga', follow.actor)).toBeUndefined();
   const id = await send('post.created', at(30), { post: postData('po-2', 'acc-olga') });
   await applied(id);

@@ -12,6 +12,7 @@ import { at, eventId, sendEvents } from '../support/platform-events';
 import { type RemoteServer, startRemoteServer } from '../support/remote-server';
 import { TEST_SECRETS } from '../support/test-config';
 import { type TestGateway, eventually, startTestGateway } from '../support/test-gateway';
+import { inboxProcessed } from '../support/inbox-jobs';
 
 const AS = 'https://www.w3.org/ns/activitystreams';
 let ca: TestCa;
@@ -91,7 +92,7 @@ test('an Accept of our Follow from another actor than its target accepts nothing
   const toFinn = await followReceived('finn');
   const forged = { '@context': AS, id: `${remote.origin}/accepts/forged`, type: 'Accept', actor: remote.actorUri('mallory'), object: toFinn.json.id };
   await remote.post(`${gw.url}/inbox`, forged, { as: 'mallory' });
-  await eventually(() => gw.g.dedupe.inboxSeen(forged.id), 'the forged Accept processed');
+  await eventually(() => inboxProcessed(gw.g, forged), 'the forged Accept processed');
   expect(await gw.g.following.get('acc-alice', remote.actorUri('finn'))).toMatchObject({ state: 'pending' });
   expect(callbackFor('fediverse.follow.accepted', 'f-finn')).toBeUndefined();
 });

@@ -12,6 +12,7 @@ import { at, eventId, postData, sendEvents } from '../support/platform-events';
 import { type RemoteServer, startRemoteServer } from '../support/remote-server';
 import { TEST_SECRETS } from '../support/test-config';
 import { type TestGateway, eventually, startTestGateway } from '../support/test-gateway';
+import { inboxProcessed } from '../support/inbox-jobs';
 
 const AS = 'https://www.w3.org/ns/activitystreams';
 const PUBLIC = `${AS}#Public`;
@@ -57,7 +58,7 @@ const wrap = (type: string, object: JsonObject | string, author: string, suffix 
 });
 async function deliver(activity: JsonObject, author: string) {
   expect((await remote.post(`${gw.url}/inbox`, activity, { as: author })).status).toBe(202);
-  await eventually(() => gw.g.dedupe.inboxSeen(String(activity.id)), `${String(activity.id)} processed`);
+  await eventually(() => inboxProcessed(gw.g, { id: String(activity.id), actor: remote.actorUri(author) }), `${String(activity.id)} processed`);
 }
 const callbacksFor = (uri: string) => sink.callbacks.filter((c) => c.data.post?.uri === uri);
 const job = (activity: JsonObject, author: string) => ({ activity, activityId: String(activity.id), signer: remote.actorUri(author), receivedAt: new Date().toISOString() });

@@ -1,13 +1,13 @@
 // Reactions, reposts, blocks, reports and actor lifecycle from the fediverse reach the platform
 // as signed callbacks, over real HTTP and the real queues.
 import { createPrivateKey } from 'node:crypto';
-import { jobIdOf } from '../../services/queue/jobs';
 import { enableAccount } from '../support/fixtures-setup';
 import { type PlatformSink, startPlatformSink } from '../support/platform-sink';
 import { at, eventId, postData, sendEvents } from '../support/platform-events';
 import { type RemoteServer, startRemoteServer } from '../support/remote-server';
 import { TEST_SECRETS } from '../support/test-config';
 import { type TestGateway, eventually, startTestGateway } from '../support/test-gateway';
+import { type SignedActivity, replayKeyOf } from '../support/inbox-jobs';
 
 const AS = 'https://www.w3.org/ns/activitystreams';
 const PUBLIC = `${AS}#Public`;
@@ -17,8 +17,8 @@ let other: RemoteServer; // carol writes the notes bob reposts; the accounts peo
 let gw: TestGateway;
 
 const callback = (type: string, pred: (data: Record<string, any>) => boolean = () => true) => eventually(() => sink.callbacks.find((c) => c.type === type && pred(c.data)), type);
-const inboxOutcome = (activityId: string) => eventually(async () => (await gw.g.queues.inbox.getJob(jobIdOf('inbox', activityId)))?.returnvalue as { outcome: string; reason?: string; kind?: string } | undefined, `inbox outcome of ${activityId}`);
-/** Unverified self-Deletes are queued under a fresh id each: found by the activity they carry. */
+const inboxOutcome = (activity: SignedActivity) => eventually(async () => (await gw.g.queues.inbox.getJob(replayKeyOf(activity)))?.returnvalue as { outcome: string; reason?: string; kind?: string } | undefined, `inbox outcome of ${activity.id}`);
+/** Unverified self-Deletes are queued under their actor's key, whatever their id: found by the activity they carry. */
 const unverifiedOutcome = (activityId: string) =>
   eventually(async () => (await gw.g.queues.inbox.getCompleted()).find((j) => j.data.activity.id === activityId && j.data.unverifiedGoneActor)?.returnvalue as { outcome: string; reason?: string } | undefined, `outcome of unverified ${activityId}`);
 const post = (activity: Record<string, unknown>, as = 'bob') => remote.post(`${gw.url}/inbox`, { '@context': AS, ...activity }, { as });
@@ -67,7 +67,7 @@ test('a Misskey reaction and a Pleroma EmojiReact become like.created with the r
   expect((await callback('fediverse.like.created', (d) => d.activityId === react.id)).data.reaction).toEqual({ content: '👌' });
   const bad = { ...react, id: `${remote.origin}/activities/react-2`, content: '👌👌' };
   expect((await post(bad, 'lain')).status).toBe(202);
-  expect(await inboxOutcome(bad.id)).toEqual({ outcome: 'ignored', reason: 'invalid_reaction' });
+  expect(await inboxOutcome(bad)).toEqual({ outcome: 'ignored', reason: 'invalid_reaction' });
   expect((await post({ type: 'Undo', id: `${react.id}/undo`, actor: remote.actorUri('lain'), object: react }, 'lain')).status).toBe(202);
   await callback('fediverse.like.deleted', (d) => d.activityId === react.id);
 });
@@ -105,7 +105,7 @@ test('an Announce by an actor local accounts follow brings the fetched post to t
 
   const unfollowed = { id: `${remote.origin}/users/nina/statuses/1/activity`, type: 'Announce', actor: remote.actorUri('nina'), to: [PUBLIC], object: noteId };
   expect((await post(unfollowed, 'nina')).status).toBe(202);
-  expect(await inboxOutcome(unfollowed.id)).toEqual({ outcome: 'ignored', reason: 'not_followed' });
+  expect(await inboxOutcome(unfollowed)).toEqual({ outcome: 'ignored', reason: 'not_followed' });
 });
 
 test('a Block of a local account becomes block.received and ends the relationship both ways', async () => {
@@ -124,7 +124,7 @@ test('a Block of a local account becomes block.received and ends the relationshi
   // Lifting it restores nothing and says so.
   const undo = { id: `${block.id}/undo`, type: 'Undo', actor: remote.actorUri('oscar'), object: block };
   expect((await post(undo, 'oscar')).status).toBe(202);
-  expect(await inboxOutcome(undo.id)).toEqual({ outcome: 'ignored', reason: 'nothing_to_restore' });
+  expect(await inboxOutcome(undo)).toEqual({ outcome: 'ignored', reason: 'nothing_to_restore' });
 });
 
 test('a Flag naming a local account and post becomes report.received', async () => {
@@ -144,7 +144,7 @@ test('a Move is told only when the new account names the old one in alsoKnownAs'
   const liar = customActor(other, 'bob3', {});
   const unconfirmed = { id: `${remote.origin}/users/bob/moves/2`, type: 'Move', actor: remote.actorUri('bob'), object: remote.actorUri('bob'), target: liar };
   expect((await post(unconfirmed)).status).toBe(202);
-  expect(await inboxOutcome(unconfirmed.id)).toEqual({ outcome: 'ignored', reason: 'move_not_confirmed' });
+  expect(await inboxOutcome(unconfirmed)).toEqual({ outcome: 'ignored', reason: 'move_not_confirmed' });
 });
 
 test('Update(Person) refreshes the cached actor and becomes actor.updated', async () => {

@@ -11,6 +11,7 @@ import { independentlyVerified } from '../support/independent-verify';
 import { at, eventId, postData, sendEvents } from '../support/platform-events';
 import { type ReceivedRequest, type RemoteServer, startRemoteServer } from '../support/remote-server';
 import { type TestGateway, eventually, startTestGateway } from '../support/test-gateway';
+import { inboxProcessed } from '../support/inbox-jobs';
 
 let ca: TestCa;
 /** hosts bob, alice's only follower */
@@ -234,7 +235,7 @@ test('a quote answer from anyone but the quoted author changes nothing', async (
   const request = await eventually(() => otherServer.received.find((r) => r.json.type === 'QuoteRequest' && (r.json.instrument as { id: string }).id === noteUri('p-quote2')), 'the QuoteRequest');
   const accept = { '@context': 'https://www.w3.org/ns/activitystreams', id: `${otherServer.origin}/accepts/2`, type: 'Accept', actor: otherServer.actorUri('dave'), object: { type: 'QuoteRequest', id: request.json.id }, result: `${otherServer.origin}/stamps/2` };
   expect((await otherServer.post(`${gw.url}/inbox`, accept, { as: 'dave' })).status).toBe(202);
-  await eventually(() => gw.g.dedupe.inboxSeen(accept.id), 'the Accept processed');
+  await eventually(() => inboxProcessed(gw.g, accept), 'the Accept processed');
   await idle();
   expect(got(otherServer, 'Update', 'p-quote2')).toEqual([]);
   expect((await gw.g.posts.get('p-quote2'))!.refs!.quote!.authorization).toBeUndefined();

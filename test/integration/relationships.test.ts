@@ -10,6 +10,7 @@ import { at, eventId, postData, sendEvents } from '../support/platform-events';
 import { type RemoteServer, startRemoteServer } from '../support/remote-server';
 import { TEST_SECRETS } from '../support/test-config';
 import { type TestGateway, eventually, startTestGateway } from '../support/test-gateway';
+import { type SignedActivity, replayKeyOf } from '../support/inbox-jobs';
 
 const AS = 'https://www.w3.org/ns/activitystreams';
 let sink: PlatformSink;
@@ -27,7 +28,7 @@ async function send(type: string, data: Record<string, unknown>, occurredAt = at
   return id;
 }
 const outcomeOf = (id: string) => eventually(async () => (await gw.g.queues.events.getJob(eventJobId(id)))?.returnvalue as string | undefined, `outcome of ${id}`);
-const inboxOutcome = (activityId: string) => eventually(async () => (await gw.g.queues.inbox.getJob(jobIdOf('inbox', activityId)))?.returnvalue as { outcome: string; reason?: string } | undefined, `inbox outcome of ${activityId}`);
+const inboxOutcome = (activity: SignedActivity) => eventually(async () => (await gw.g.queues.inbox.getJob(replayKeyOf(activity)))?.returnvalue as { outcome: string; reason?: string } | undefined, `inbox outcome of ${activity.id}`);
 
 async function followFrom(server: RemoteServer, name: string, username: string, n = '') {
   const follow = { '@context': AS, id: `${server.origin}/follows/${name}-${username}${n}`, type: 'Follow', actor: server.actorUri(name), object: `${gw.url}/users/${username}` };
@@ -125,9 +126,9 @@ describe('blocks', () => {
 
     const like = { '@context': AS, id: `${blocked.origin}/likes/1`, type: 'Like', actor: mallory(), object: `${gw.url}/posts/p-after-block` };
     expect((await blocked.post(`${gw.url}/inbox`, like, { as: 'mallory' })).status).toBe(202);
-    expect(await inboxOutcome(like.id)).toEqual({ outcome: 'ignored', reason: 'blocked_actor' });
+    expect(await inboxOutcome(like)).toEqual({ outcome: 'ignored', reason: 'blocked_actor' });
     const follow = await followFrom(blocked, 'mallory', 'alice', '-again');
-    expect(await inboxOutcome(follow.id)).toEqual({ outcome: 'ignored', reason: 'blocked_actor' });
+    expect(await inboxOutcome(follow)).toEqual({ outcome: 'ignored', reason: 'blocked_actor' });
     expect(blocked.received.slice(before)).toEqual([]);
     expect(sink.callbacks.filter((c) => c.data.actor?.uri === mallory() || c.data.follower?.uri === mallory()).map((c) => c.type)).toEqual(['fediverse.follower.added']);
   });

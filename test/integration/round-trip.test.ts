@@ -6,6 +6,7 @@ import { accountData, at, eventId, postData, sendEvents } from '../support/platf
 import { type RemoteServer, startRemoteServer } from '../support/remote-server';
 import { TEST_SECRETS } from '../support/test-config';
 import { type TestGateway, eventually, startTestGateway } from '../support/test-gateway';
+import { inboxProcessed } from '../support/inbox-jobs';
 
 let sink: PlatformSink;
 let remote: RemoteServer;
@@ -157,9 +158,9 @@ test('an Undo(Follow) processed before its Follow leaves no follower behind', as
   const undo = { '@context': 'https://www.w3.org/ns/activitystreams', id: `${remote.origin}/follows/hank/undo`, type: 'Undo', actor: remote.actorUri('hank'), object: follow };
   // The Undo reaches the worker first (concurrent workers can reorder a Follow and its Undo).
   expect((await remote.post(`${gw.url}/users/alice/inbox`, undo, { as: 'hank' })).status).toBe(202);
-  await eventually(async () => gw.g.dedupe.inboxSeen(undo.id), 'the Undo processed');
+  await eventually(async () => inboxProcessed(gw.g, undo), 'the Undo processed');
   expect((await remote.post(`${gw.url}/users/alice/inbox`, follow, { as: 'hank' })).status).toBe(202);
-  await eventually(async () => gw.g.dedupe.inboxSeen(follow.id), 'the Follow processed');
+  await eventually(async () => inboxProcessed(gw.g, follow), 'the Follow processed');
   expect(await gw.g.followers.get('acc-alice', remote.actorUri('hank'))).toBeUndefined();
   expect(sink.callbacks.filter((c) => c.data.follower?.uri === remote.actorUri('hank'))).toEqual([]);
 });

@@ -2,7 +2,6 @@
 import { type Request, type Response, Router } from 'express';
 import type { Gateway } from '../../gateway';
 import { authenticateInbox } from '../../inbox/authenticate';
-import { jobIdOf } from '../../queue/jobs';
 import { StoreUnavailableError, assertStoreReady, withStoreTimeout } from '../../store/availability';
 import { sendProblem } from '../problem';
 import { rawBody } from '../raw-body';
@@ -29,20 +28,28 @@ export function inboxRouter(g: Gateway): Router {
       req.log.info({ reason: auth.reason, detail: auth.detail }, 'inbox: refused');
       return sendProblem(res, { status: auth.status, title: auth.status === 401 ? 'Unauthorized' : 'Bad Request', detail: auth.detail ?? auth.reason, reason: auth.reason });
     }
-    if (await g.dedupe.inboxSeen(auth.activityId)) {
+    if (await g.dedupe.inboxSeen(auth.replayKey)) {
       g.metrics.inbox.inc({ result: 'duplicate', reason: 'seen' });
       return res.status(202).end();
     }
-    // The job id makes a concurrent redelivery of the same activity a no-op.
+    if (auth.unverifiedGoneActor) await replaceFinishedJob(auth.replayKey);
+    // The replay key as job id makes a concurrent redelivery of the same activity a no-op.
     await withStoreTimeout(
       g.queues.inbox.add(
         'activity',
         { activity: auth.activity, activityId: auth.activityId, signer: auth.signer, receivedAt: new Date().toISOString(), ...(auth.unverifiedGoneActor ? { unverifiedGoneActor: true as const } : {}) },
-        { jobId: jobIdOf('inbox', auth.activityId) },
+        { jobId: auth.replayKey },
       ),
     );
     g.metrics.inbox.inc({ result: 'accepted', reason: '' });
     res.status(202).end();
+  }
+
+  // An unverified self-Delete has one job per actor: copies join the one still queued, so however
+  // many are posted the actor is fetched once per check; a copy after a check replaces it.
+  async function replaceFinishedJob(jobId: string) {
+    const previous = await withStoreTimeout(g.queues.inbox.getJob(jobId));
+    if (previous && (await previous.isCompleted() || await previous.isFailed())) await withStoreTimeout(previous.remove());
   }
   return router;
 }
