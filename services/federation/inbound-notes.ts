@@ -8,6 +8,7 @@ import { NOTE_ROLES, type NoteRoles, addressedUsernames, deletedNoteCallbacks, m
 import type { Gateway } from '../gateway';
 import { enqueueCallback } from './enqueue';
 import { remoteActor, remoteActorOrBare } from './remote-actors';
+import { enabledPostOwner } from './live-post-owner';
 
 export type NoteOutcome = { outcome: 'applied'; kind: 'note' | 'delete-note' } | { outcome: 'ignored'; reason: string };
 
@@ -17,12 +18,6 @@ const ignored = (reason: string): NoteOutcome => ({ outcome: 'ignored', reason }
  * The owner of a local post the note may refer to: only live, federated posts of enabled
  * accounts count (an opted-out account's posts get no more replies or quotes).
  */
-async function livePostOwner(g: Gateway, postId: string): Promise<string | undefined> {
-  const post = await g.posts.get(postId);
-  if (!post || post.state !== 'live' || !post.federated) return undefined;
-  return (await g.accounts.get(post.accountId))?.state === 'enabled' ? post.accountId : undefined;
-}
-
 /** Those of these accounts that block the actor. */
 async function blockersAmong(g: Gateway, accountIds: Iterable<string>, actor: string): Promise<Set<string>> {
   const unique = [...new Set(accountIds)];
@@ -49,8 +44,8 @@ interface Classified {
 async function classify(g: Gateway, cmd: NoteCommand, authorDoc: JsonObject, recorded: NoteRoles): Promise<Classified> {
   // The thread's root: the local post answered directly, or the root a remote parent is under.
   const root = cmd.replyToPostId ?? (cmd.parentUri ? (await g.remoteNotes.get(cmd.parentUri))?.root : undefined);
-  const rootOwner = root ? await livePostOwner(g, root) : undefined;
-  const quotedOwner = cmd.quoteOfPostId ? await livePostOwner(g, cmd.quoteOfPostId) : undefined;
+  const rootOwner = root ? await enabledPostOwner(g, root) : undefined;
+  const quotedOwner = cmd.quoteOfPostId ? await enabledPostOwner(g, cmd.quoteOfPostId) : undefined;
   const localIds = new Map<string, string>();
   for (const username of cmd.mentioned) {
     const stored = await g.accounts.getByUsername(username);
