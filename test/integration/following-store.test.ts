@@ -1,0 +1,31 @@
+// The following store against real Redis: an Accept (accept()) racing the end of the follow
+// (remove(): unfollow, block, Reject) never brings the follow back.
+import { type TestGateway, startTestGateway } from '../support/test-gateway';
+
+let gw: TestGateway;
+beforeAll(async () => { gw = await startTestGateway({ workers: false }); });
+afterAll(() => gw.close());
+
+test('an Accept processed while the follow is being removed does not resurrect it', async () => {
+  const resurrected: string[] = [];
+  for (let i = 0; i < 200; i++) {
+    const target = `https://remote.example/users/t${i}`;
+    await gw.g.following.request('acc-a', { target, followId: `f-${i}`, activityId: `https://gw.example/activities/${i}/follow`, inbox: `${target}/inbox`, since: new Date(0).toISOString() });
+    await Promise.all([gw.g.following.remove('acc-a', target), gw.g.following.accept('acc-a', target)]);
+    const left = (await gw.g.following.get('acc-a', target)) !== undefined || (await gw.g.following.localFollowersOf(target)).includes('acc-a');
+    if (left) resurrected.push(target);
+  }
+  expect(resurrected).toEqual([]);
+});
+
+test('accept() marks a pending follow accepted and indexes it; one of no follow changes nothing', async () => {
+  const target = 'https://remote.example/users/kept';
+  const requested = await gw.g.following.request('acc-b', { target, followId: 'f-kept', activityId: 'https://gw.example/activities/kept/follow', inbox: `${target}/inbox`, sharedInbox: 'https://remote.example/inbox', since: '2026-11-01T10:00:00.000Z' });
+  expect(requested.state).toBe('pending');
+  const accepted = { ...requested, state: 'accepted' };
+  expect(await gw.g.following.accept('acc-b', target)).toEqual(accepted);
+  expect(await gw.g.following.get('acc-b', target)).toEqual(accepted);
+  expect(await gw.g.following.localFollowersOf(target)).toEqual(['acc-b']);
+  expect(await gw.g.following.accept('acc-b', 'https://remote.example/users/never')).toBeUndefined();
+  expect(await gw.g.following.localFollowersOf('https://remote.example/users/never')).toEqual([]);
+});
