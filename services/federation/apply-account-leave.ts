@@ -66,12 +66,8 @@ async function severRelationships(g: Gateway, accountId: string): Promise<void> 
     await g.redis.unlink(key);
   }
 
-  for await (const page of hashValues<{ target: string; activityId: string; followId: string }>(g, k.following(accountId))) {
-    const m = g.redis.multi();
-    for (const r of page) m.srem(k.localFollowersOf(r.target), accountId).unlink(k.outboundFollow(r.activityId), k.platformFollow(r.followId));
-    await m.exec();
-  }
-  await g.redis.unlink(k.following(accountId));
+  // Each follow and its reverse index in one step: an Accept arriving meanwhile cannot re-add it.
+  await g.following.removeAll(accountId);
 }
 
 async function eraseAccount(g: Gateway, accountId: string, username: string | undefined, deletedAt: Date): Promise<void> {

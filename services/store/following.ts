@@ -80,6 +80,17 @@ export function followingStore(redis: Redis, keys: RedisKeys) {
       await tx.exec();
       return current;
     },
+    /** Ends every follow of the account (it leaves), page by page, each record with its indexes. */
+    async removeAll(accountId: string): Promise<void> {
+      for await (const page of hashValuePages<FollowingRecord>(redis, keys.following(accountId), 500)) {
+        const tx = redis.multi();
+        for (const r of page) {
+          tx.hdel(keys.following(accountId), r.target).srem(keys.localFollowersOf(r.target), accountId).unlink(keys.outboundFollow(r.activityId), keys.platformFollow(r.followId));
+        }
+        await tx.exec();
+      }
+      await redis.unlink(keys.following(accountId));
+    },
     count: (accountId: string) => redis.hlen(keys.following(accountId)),
     /** Local accounts whose follow of this remote actor was accepted. */
     localFollowersOf: (target: string) => redis.smembers(keys.localFollowersOf(target)),

@@ -29,3 +29,17 @@ test('accept() marks a pending follow accepted and indexes it; one of no follow 
   expect(await gw.g.following.accept('acc-b', 'https://remote.example/users/never')).toBeUndefined();
   expect(await gw.g.following.localFollowersOf('https://remote.example/users/never')).toEqual([]);
 });
+
+test('Accepts processed while an account that leaves has its follows ended do not bring any back', async () => {
+  const targets = Array.from({ length: 300 }, (_, i) => `https://remote.example/users/leaving-${i}`);
+  for (const [i, target] of targets.entries()) {
+    await gw.g.following.request('acc-leaving', { target, followId: `fl-${i}`, activityId: `https://gw.example/activities/l${i}/follow`, inbox: `${target}/inbox`, since: new Date(0).toISOString() });
+  }
+  // The Accepts come one after another while the follows are being ended, so some land between its steps.
+  const accepts = (async () => { for (const t of targets) await gw.g.following.accept('acc-leaving', t); })();
+  await Promise.all([gw.g.following.removeAll('acc-leaving'), accepts]);
+  const resurrected: string[] = [];
+  for (const t of targets) if ((await gw.g.following.localFollowersOf(t)).includes('acc-leaving')) resurrected.push(t);
+  expect({ count: await gw.g.following.count('acc-leaving'), resurrected }).toEqual({ count: 0, resurrected: [] });
+  for (const [i] of targets.entries()) expect(await gw.g.following.byFollowId(`fl-${i}`)).toBeUndefined();
+});
