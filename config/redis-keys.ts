@@ -60,6 +60,13 @@ export function redisKeys(prefix: string) {
     outbox: (accountId: string) => k('account', accountId, 'outbox'),
     /** set: ids of stored outbound activities whose actor is this actor URI (erased with the account) */
     actorActivities: (actorUri: string) => k('actor-activities', actorUri),
+    // Erasure indexes (sorted sets scored by the indexed record's expiry ms; services/store/erasure-index.ts)
+    /** zset: 'like:<id>' | 'repost:<id>' | 'block:<id>' of this account's interaction ledger entries */
+    accountInteractions: (accountId: string) => k('account', accountId, 'interactions'),
+    /** zset: 'like:<activityId>' | 'announce:<activityId>' of remote Likes / Announces of this account's posts */
+    accountInboundReactions: (accountId: string) => k('account', accountId, 'inbound-reactions'),
+    /** zset: URIs of remote notes whose role lists name this account */
+    accountRemoteNotes: (accountId: string) => k('account', accountId, 'remote-notes'),
     // --- reactions, relationships, moderation ---
     /** set: local account ids this remote actor follows (or asked to follow): the reverse of followers */
     followedBy: (remoteActor: string) => k('followed-by', remoteActor),

@@ -22,7 +22,7 @@ import { type DedupeStore, dedupeStore } from './store/dedupe';
 import { type FollowerStore, followerStore } from './store/followers';
 import { type FollowingStore, followingStore } from './store/following';
 import { type PostStore, postStore } from './store/posts';
-import { type RemoteNoteStore, remoteNoteStore } from './store/remote-notes';
+import { type AccountIndexedRemoteNoteStore, accountIndexedRemoteNoteStore } from './store/remote-note-erasure';
 import { signatureSchemeStore } from './store/signature-schemes';
 import { createRedis } from './store/redis';
 import type { Agent } from 'undici';
@@ -52,7 +52,7 @@ export interface Gateway {
   /** local accounts' follows of remote actors */
   following: FollowingStore;
   /** remote notes passed to the platform, and as what */
-  remoteNotes: RemoteNoteStore;
+  remoteNotes: AccountIndexedRemoteNoteStore;
   activities: ActivityStore;
   dedupe: DedupeStore;
   /** local accounts' likes, reposts and blocks, in occurredAt order */
@@ -116,7 +116,7 @@ export function createGateway(config: Config, logger: Logger, opts: GatewayOptio
     accountPosts: accountPostStore(redis, keys),
     followers: followerStore(redis, keys),
     following: followingStore(redis, keys),
-    remoteNotes: remoteNoteStore(redis, keys),
+    remoteNotes: accountIndexedRemoteNoteStore(redis, keys),
     activities: activityStore(redis, keys),
     dedupe: dedupeStore(redis, keys),
     interactions: interactionStore(redis, keys),

@@ -66,12 +66,8 @@ async function severRelationships(g: Gateway, accountId: string): Promise<void> 
     await g.redis.unlink(key);
   }
 
-  for await (const page of hashValues<{ target: string; activityId: string; followId: string }>(g, k.following(accountId))) {
-    const m = g.redis.multi();
-    for (const r of page) m.srem(k.localFollowersOf(r.target), accountId).unlink(k.outboundFollow(r.activityId), k.platformFollow(r.followId));
-    await m.exec();
-  }
-  await g.redis.unlink(k.following(accountId));
+  // Each follow and its reverse index in one step: an Accept arriving meanwhile cannot re-add it.
+  await g.following.removeAll(accountId);
 }
 
 async function eraseAccount(g: Gateway, accountId: string, username: string | undefined, deletedAt: Date): Promise<void> {
@@ -81,6 +77,10 @@ async function eraseAccount(g: Gateway, accountId: string, username: string | un
   await g.accountPosts.erase(accountId);
   // Blocks outlive an opt-out (a re-enabled account still blocks) but not an erasure.
   await g.redis.unlink(g.keys.blocks(accountId), g.keys.blockedInboxes(accountId));
+  // Its likes, reposts and blocks as sent, what remote actors liked or reposted of it, and the
+  // remote notes recorded as replying to, quoting or mentioning it.
+  await g.interactions.eraseAccount(accountId);
+  await g.remoteNotes.dropAccount(accountId);
   // Activities carry the posts' text; the account's own Delete stays until it is delivered.
   const { leaveActivity } = await g.accounts.signer(accountId);
   if (username) await g.activities.eraseActor(g.uris.actor(username), leaveActivity ? [leaveActivity] : []);

@@ -1,12 +1,17 @@
 // follow.created / follow.deleted: a local account follows (or stops following) a remote actor.
 // The Follow stays pending in the following store until the remote side's Accept or Reject.
-import { callbackEnvelope } from '../activitypub/callbacks';
+import { callbackEnvelope, remoteActorOf } from '../activitypub/callbacks';
 import { followActivity, undoFollowActivity } from '../activitypub/outbound-follow';
 import type { Gateway } from '../gateway';
 import type { ActorRef, Follow } from '../platform/event-schemas';
-import { AccountNotReadyError, type EventOutcome } from './apply-platform-event';
+import { AccountNotReadyError } from './apply-platform-event';
 import { enqueueCallback, enqueueDeliveries } from './enqueue';
-import { resolveActorRef } from './resolve-actor';
+import { type RemoteActorRecord, resolveActorRef } from './resolve-actor';
+
+export type FollowOutcome =
+  | 'applied' | 'stale' | 'no_change' | 'account_disabled' | 'local_target'
+  /** the account blocks the actor it would follow: nothing is sent, follow.rejected says why */
+  | 'blocked_target';
 
 /** The target's server failed: the event job is retried. */
 export class FollowTargetUnavailableError extends Error {}
@@ -31,7 +36,7 @@ async function enabledUsername(g: Gateway, accountId: string): Promise<string | 
   return owner.state === 'enabled' ? owner.account.username : undefined;
 }
 
-export async function applyFollowCreated(g: Gateway, eventId: string, occurredAt: Date, follow: Follow): Promise<EventOutcome> {
+export async function applyFollowCreated(g: Gateway, eventId: string, occurredAt: Date, follow: Follow): Promise<FollowOutcome> {
   const username = await enabledUsername(g, follow.accountId);
   if (!username) return 'account_disabled';
   if (await g.redis.exists(g.keys.deletedFollow(follow.id))) return 'stale';
@@ -62,11 +67,28 @@ export async function applyFollowCreated(g: Gateway, eventId: string, occurredAt
     await g.following.remove(follow.accountId, target.uri);
     return 'stale';
   }
+  // The account blocks the target: a block.created newer than this follow applied before it, or
+  // meanwhile (it adds the block, then ends the follow; this wrote the follow, then reads the
+  // block: whichever runs second sees the other).
+  if (await g.blocks.has(follow.accountId, target.uri)) {
+    await g.following.remove(follow.accountId, target.uri);
+    return refuseBlocked(g, eventId, occurredAt, follow, target);
+  }
   await enqueueDeliveries(g, activity.id, { accountId: follow.accountId }, [target.inbox]);
   return 'applied';
 }
 
-export async function applyFollowDeleted(g: Gateway, eventId: string, follow: Follow): Promise<EventOutcome> {
+/**
+ * The account blocks the target (a block newer than the follow, applied first): no Follow goes
+ * out, and the platform hears the follow will not happen rather than waiting for an answer.
+ */
+async function refuseBlocked(g: Gateway, eventId: string, occurredAt: Date, follow: Follow, target: RemoteActorRecord): Promise<FollowOutcome> {
+  const data = { followId: follow.id, accountId: follow.accountId, target: remoteActorOf(target.doc), reason: 'blocked_target', detail: `${follow.accountId} blocks ${target.uri}` };
+  await enqueueCallback(g, callbackEnvelope('fediverse.follow.rejected', eventId, data, occurredAt));
+  return 'blocked_target';
+}
+
+export async function applyFollowDeleted(g: Gateway, eventId: string, follow: Follow): Promise<FollowOutcome> {
   const username = await enabledUsername(g, follow.accountId);
   if (!username) return 'account_disabled';
   await g.redis.set(g.keys.deletedFollow(follow.id), '1', 'EX', DELETED_FOLLOW_TTL_SECONDS);

@@ -4,7 +4,7 @@ import { PUBLIC } from '../activitypub/contexts';
 import type { Gateway } from '../gateway';
 import type { Account, PlatformEvent } from '../platform/event-schemas';
 import { applyAccountLeave } from './apply-account-leave';
-import { applyFollowCreated, applyFollowDeleted } from './apply-follow';
+import { type FollowOutcome, applyFollowCreated, applyFollowDeleted } from './apply-follow';
 import { applyPost } from './apply-post';
 import { enqueueFanout } from './enqueue';
 import type { ResolveOptions } from './resolve-post';
@@ -19,7 +19,7 @@ export type EventOutcome =
   | 'applied' | 'stale' | 'duplicate' | 'account_disabled' | 'no_change' | 'owner_mismatch'
   /** the account was deleted: nothing of it is stored again; its username stays reserved */
   | 'account_deleted' | 'username_reserved' | 'local_target'
-  | ReactionOutcome | RelationshipOutcome | ReportOutcome;
+  | ReactionOutcome | RelationshipOutcome | ReportOutcome | FollowOutcome;
 
 export async function applyPlatformEvent(g: Gateway, event: PlatformEvent, opts: ResolveOptions = {}): Promise<EventOutcome> {
   if (await g.dedupe.isEventApplied(event.id)) return 'duplicate';

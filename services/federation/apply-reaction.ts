@@ -33,7 +33,7 @@ export async function applyReaction(g: Gateway, event: ReactionEvent): Promise<R
   if (!account.ok) return account.outcome;
 
   if (event.type === 'like.deleted' || event.type === 'repost.deleted') {
-    const applied = await g.interactions.deleted(kind, item.id, event.id, occurredAt);
+    const applied = await g.interactions.deleted(kind, item.id, account.accountId, event.id, occurredAt);
     if (applied.status === 'stale') return 'stale';
     if (applied.action !== 'undo' || !applied.record) return 'no_change';
     await sendInteraction(g, account.accountId, applied.record, true);
@@ -49,7 +49,7 @@ export async function applyReaction(g: Gateway, event: ReactionEvent): Promise<R
   }
   const record = isLike ? likeRecord(g, account, item.id, target.object) : await repostRecord(g, account, item.id, target.object, occurredAt);
   if (typeof record === 'string') return record;
-  const applied = await g.interactions.created(kind, item.id, event.id, occurredAt, record);
+  const applied = await g.interactions.created(kind, item.id, account.accountId, event.id, occurredAt, record);
   if (applied.status === 'stale') return 'stale';
   if (applied.action !== 'create' || !applied.record) return 'no_change';
   await sendInteraction(g, account.accountId, applied.record, false);

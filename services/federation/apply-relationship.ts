@@ -74,7 +74,7 @@ export async function applyBlock(g: Gateway, event: BlockEvent): Promise<Relatio
   const { accountId } = account;
 
   if (event.type === 'block.deleted') {
-    const applied = await g.interactions.deleted('block', block.id, event.id, occurredAt);
+    const applied = await g.interactions.deleted('block', block.id, accountId, event.id, occurredAt);
     if (applied.status === 'stale') return 'stale';
     if (applied.action !== 'undo' || !applied.record) return 'no_change';
     await g.blocks.remove(accountId, applied.record.activity.object);
@@ -86,7 +86,7 @@ export async function applyBlock(g: Gateway, event: BlockEvent): Promise<Relatio
   const target = await blockTarget(g, accountId, block.target);
   if (!target.ok) return target.outcome;
   const record = { activity: blockActivity(g.uris.block(account.username, block.id), account.actor, target.uri), inboxes: [target.inbox], fanout: false };
-  const applied = await g.interactions.created('block', block.id, event.id, occurredAt, record);
+  const applied = await g.interactions.created('block', block.id, accountId, event.id, occurredAt, record);
   if (applied.status === 'stale') return 'stale';
   if (applied.action !== 'create' || !applied.record) return 'no_change';
   // Stop deliveries and acceptance first, then end the relationship both ways, then tell them.

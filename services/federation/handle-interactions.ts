@@ -66,6 +66,7 @@ async function onRepost(g: Gateway, cmd: Extract<InteractionCommand, { kind: 're
   if (await wasUndone(g, cmd.activityId, cmd.actor)) return ignored('announce_already_undone');
   const { actor } = await remoteActor(g, cmd.actor);
   const record: AnnounceRecord = { actor: cmd.actor, postId: cmd.postId, accountId: post.accountId };
+  await g.interactions.indexInbound(post.accountId, 'announce', cmd.activityId);
   await g.redis.set(g.keys.remoteAnnounce(cmd.activityId), JSON.stringify(record), 'EX', ANNOUNCE_TTL_SECONDS);
   await enqueueCallback(g, callbackEnvelope('fediverse.repost.created', cmd.activityId, { postId: cmd.postId, accountId: post.accountId, actor, activityId: cmd.activityId }, when));
   return applied('repost');

@@ -3,7 +3,7 @@
 // appears here by itself. Callbacks are OpenAPI `webhooks`.
 import { z } from 'zod';
 import { VERSION } from '../gateway';
-import { CALLBACK_SCHEMAS, type CallbackType, DeletedRemotePostSchema, RemoteActorSchema, RemotePostSchema } from '../platform/callback-schemas';
+import { CALLBACK_SCHEMAS, type CallbackType, DeletedRemotePostSchema, RemoteActorSchema, RemotePostSchema, UnresolvedActorSchema } from '../platform/callback-schemas';
 import { EventSchema, MAX_BATCH } from '../platform/event-schemas';
 import { AccountFederationSchema, ActorLookupQuerySchema, LookedUpActorSchema } from '../platform/query-schemas';
 
@@ -36,6 +36,7 @@ function components() {
   add(RemoteActorSchema, 'RemoteActor');
   add(RemotePostSchema, 'RemotePost');
   add(DeletedRemotePostSchema, 'DeletedRemotePost');
+  add(UnresolvedActorSchema, 'UnresolvedActor');
   add(LookedUpActorSchema, 'LookedUpActor');
   add(AccountFederationSchema, 'AccountFederation');
   for (const [type, schema] of Object.entries(CALLBACK_SCHEMAS)) add(schema, callbackComponent(type));

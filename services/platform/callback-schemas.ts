@@ -46,30 +46,49 @@ export const DeletedRemotePostSchema = z
   .looseObject({ uri, author: RemoteActorSchema, inReplyTo: RefSchema.optional() })
   .meta({ id: 'DeletedRemotePost', description: 'A fediverse post its author deleted: what identifies it.' });
 
+// A follow the gateway refuses before anything is sent (no such actor, an invalid one): the
+// target as follow.created named it, since there is no actor document to describe.
+export const UnresolvedActorSchema = z
+  .union([z.looseObject({ uri }), z.looseObject({ handle: z.string().regex(/^@[^@\s]+@[^@\s]+$/) }), z.looseObject({ accountId: id })])
+  .meta({ id: 'UnresolvedActor', description: "An actor that could not be resolved: the ActorRef of the platform's event." });
+
 const follower = z.looseObject({ accountId: id, follower: RemoteActorSchema });
-const followAnswer = z.looseObject({ followId: id, accountId: id, target: RemoteActorSchema });
-const post = z.looseObject({ post: RemotePostSchema });
-const postForAccounts = z.looseObject({ post: RemotePostSchema, accountIds: z.array(id) });
-const deletedPost = z.looseObject({ post: DeletedRemotePostSchema });
-const deletedPostForAccounts = z.looseObject({ post: DeletedRemotePostSchema, accountIds: z.array(id) });
+const followAccepted = z.looseObject({ followId: id, accountId: id, target: RemoteActorSchema });
+const followRejected = z.looseObject({
+  followId: id,
+  accountId: id,
+  target: z.union([RemoteActorSchema, UnresolvedActorSchema]),
+  reason: z.string().optional().meta({ description: 'rejected (by the remote side), not_found, invalid, blocked_target (the account blocks it)' }),
+  detail: z.string().optional(),
+});
+const accountIds = z.array(id).meta({ description: 'the local accounts the note concerns in this role' });
+const postForAccounts = z.looseObject({ post: RemotePostSchema, accountIds });
+const deletedPostForAccounts = z.looseObject({ post: DeletedRemotePostSchema, accountIds });
 const interaction = z.looseObject({ postId: id, actor: RemoteActorSchema, activityId: uri });
 const actor = z.looseObject({ actor: RemoteActorSchema });
-const moved = z.looseObject({ actor: RemoteActorSchema.and(z.looseObject({ movedTo: uri })) });
+const moved = z.looseObject({
+  actor: RemoteActorSchema.and(z.looseObject({ movedTo: RemoteActorSchema })),
+  accountIds: z.array(id).meta({ description: 'local accounts following the actor that moved' }),
+});
 const blocked = z.looseObject({ accountId: id, actor: RemoteActorSchema });
-const report = z.looseObject({ report: z.looseObject({ activityId: uri, actor: RemoteActorSchema, targets: z.array(RefSchema), comment: z.string() }) });
+const report = z.looseObject({ report: z.looseObject({ activityId: uri, actor: RemoteActorSchema, targets: z.array(z.union([RefSchema, z.looseObject({ accountId: id })])), comment: z.string() }) });
 
-/** Every callback type of contract §2 and its data. */
+/** Every callback type of contract §2 and its data (mention and quote get .updated/.deleted too). */
 export const CALLBACK_DATA = {
   'fediverse.follower.added': follower,
   'fediverse.follower.removed': follower,
   'fediverse.follow_request.received': follower,
-  'fediverse.follow.accepted': followAnswer,
-  'fediverse.follow.rejected': followAnswer,
-  'fediverse.reply.created': post,
-  'fediverse.reply.updated': post,
-  'fediverse.reply.deleted': deletedPost,
+  'fediverse.follow.accepted': followAccepted,
+  'fediverse.follow.rejected': followRejected,
+  'fediverse.reply.created': postForAccounts,
+  'fediverse.reply.updated': postForAccounts,
+  'fediverse.reply.deleted': deletedPostForAccounts,
   'fediverse.mention.created': postForAccounts,
-  'fediverse.quote.created': post,
+  'fediverse.mention.updated': postForAccounts,
+  'fediverse.mention.deleted': deletedPostForAccounts,
+  'fediverse.quote.created': postForAccounts,
+  'fediverse.quote.updated': postForAccounts,
+  'fediverse.quote.deleted': deletedPostForAccounts,
   'fediverse.post.created': postForAccounts,
   'fediverse.post.updated': postForAccounts,
   'fediverse.post.deleted': deletedPostForAccounts,

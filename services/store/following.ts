@@ -19,6 +19,19 @@ export interface FollowingRecord {
 
 const OUTBOUND_FOLLOW_TTL_SECONDS = 400 * 24 * 3600;
 
+// KEYS[1] following hash, KEYS[2] local followers of the target. ARGV: target, accountId.
+// One step: an Accept racing an unfollow, block or leave (remove()) cannot bring the follow back.
+const ACCEPT = `
+local json = redis.call('HGET', KEYS[1], ARGV[1])
+if not json then return false end
+local record = cjson.decode(json)
+record.state = 'accepted'
+json = cjson.encode(record)
+redis.call('HSET', KEYS[1], ARGV[1], json)
+redis.call('SADD', KEYS[2], ARGV[2])
+return json
+`;
+
 export function followingStore(redis: Redis, keys: RedisKeys) {
   const decode = (s: string) => JSON.parse(s) as FollowingRecord;
   const get = async (accountId: string, target: string) => {
@@ -55,21 +68,28 @@ export function followingStore(redis: Redis, keys: RedisKeys) {
     },
     /** Marks the follow accepted; undefined when there is no such follow (any more). */
     async accept(accountId: string, target: string): Promise<FollowingRecord | undefined> {
-      const current = await get(accountId, target);
-      if (!current) return undefined;
-      const record: FollowingRecord = { ...current, state: 'accepted' };
-      await redis.hset(keys.following(accountId), target, JSON.stringify(record));
-      await redis.sadd(keys.localFollowersOf(target), accountId);
-      return record;
+      const json = (await redis.eval(ACCEPT, 2, keys.following(accountId), keys.localFollowersOf(target), target, accountId)) as string | null;
+      return json ? decode(json) : undefined;
     },
     /** Ends the follow (rejected, undone, blocked); returns what it was. */
     async remove(accountId: string, target: string): Promise<FollowingRecord | undefined> {
       const current = await get(accountId, target);
-      await redis.srem(keys.localFollowersOf(target), accountId);
-      if (!current) return undefined;
-      await redis.hdel(keys.following(accountId), target);
-      await redis.del(keys.outboundFollow(current.activityId), keys.platformFollow(current.followId));
+      // Record and reverse index go together: an accept() (one script) runs before or after both.
+      const tx = redis.multi().hdel(keys.following(accountId), target).srem(keys.localFollowersOf(target), accountId);
+      if (current) tx.del(keys.outboundFollow(current.activityId), keys.platformFollow(current.followId));
+      await tx.exec();
       return current;
+    },
+    /** Ends every follow of the account (it leaves), page by page, each record with its indexes. */
+    async removeAll(accountId: string): Promise<void> {
+      for await (const page of hashValuePages<FollowingRecord>(redis, keys.following(accountId), 500)) {
+        const tx = redis.multi();
+        for (const r of page) {
+          tx.hdel(keys.following(accountId), r.target).srem(keys.localFollowersOf(r.target), accountId).unlink(keys.outboundFollow(r.activityId), keys.platformFollow(r.followId));
+        }
+        await tx.exec();
+      }
+      await redis.unlink(keys.following(accountId));
     },
     count: (accountId: string) => redis.hlen(keys.following(accountId)),
     /** Local accounts whose follow of this remote actor was accepted. */

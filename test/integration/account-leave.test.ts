@@ -12,6 +12,8 @@ import { inboxProcessed } from '../support/inbox-jobs';
 import { applyPlatformEvent } from '../../services/federation/apply-platform-event';
 import { runDelivery } from '../../services/federation/deliver-job';
 import { ERASED_KEYS_TTL_SECONDS } from '../../services/federation/apply-account-leave';
+import { handleInbound } from '../../services/federation/handle-inbound';
+import type { JsonObject } from '../../services/activitypub/as-read';
 
 let sink: PlatformSink;
 let followerServer: RemoteServer;
@@ -216,6 +218,45 @@ test('deleting an account erases every record of it but the tombstone that answe
   expect(finished.length).toBeGreaterThan(0);
   // Only the deletion itself remains (it finished after erasing): it names nothing but the id.
   expect(finished.filter((j) => JSON.stringify(j.data).includes('acc-dee')).map((j) => j.data)).toEqual([expect.objectContaining({ id: deletion, data: { accountId: 'acc-dee' } })]);
+});
+
+test('deleting an account erases its likes, reposts and blocks, what remote actors liked or reposted of it, and its place in remote notes', async () => {
+  const AS = 'https://www.w3.org/ns/activitystreams';
+  const job = (activity: JsonObject, name: string) => ({ activity, activityId: String(activity.id), signer: otherServer.actorUri(name), receivedAt: new Date().toISOString() });
+  await enableAccount(gw, 'acc-er', 'Er');
+  await enableAccount(gw, 'acc-kit', 'Kit');
+  await applied(await send('post.created', at(100), { post: postData('pe-1', 'acc-er', { text: 'secret words three' }) }));
+  await applied(await send('post.created', at(100), { post: postData('pk-1', 'acc-kit') }));
+  // Er likes and reposts bob's note and blocks mallory: the ledger keeps each as sent.
+  const bobNote = `${otherServer.origin}/users/bob/statuses/1`;
+  otherServer.documents.set('/users/bob/statuses/1', { '@context': AS, id: bobNote, type: 'Note', attributedTo: otherServer.actorUri('bob'), content: '<p>hi</p>', to: [PUBLIC] });
+  for (const [type, data] of [
+    ['like.created', { like: { id: 'lk-er', accountId: 'acc-er', of: { uri: bobNote } } }],
+    ['repost.created', { repost: { id: 'rp-er', accountId: 'acc-er', of: { uri: bobNote } } }],
+    ['block.created', { block: { id: 'bk-er', accountId: 'acc-er', target: { uri: otherServer.actorUri('mallory') } } }],
+    ['like.created', { like: { id: 'lk-kit', accountId: 'acc-kit', of: { uri: bobNote } } }],
+  ] as const) await applied(await send(type, at(101), data));
+  // dave likes and reposts Er's post, replies to it, and mentions Er and Kit.
+  const erPost = `${gw.url}/posts/pe-1`;
+  expect(await handleInbound(gw.g, job({ '@context': AS, id: `${otherServer.origin}/users/dave#likes/1`, type: 'Like', actor: otherServer.actorUri('dave'), object: erPost }, 'dave'))).toMatchObject({ outcome: 'applied' });
+  expect(await handleInbound(gw.g, job({ '@context': AS, id: `${otherServer.origin}/users/dave#announces/1`, type: 'Announce', actor: otherServer.actorUri('dave'), object: erPost, to: [PUBLIC] }, 'dave'))).toMatchObject({ outcome: 'applied' });
+  const note = (n: number, extra: JsonObject) => ({ id: `${otherServer.origin}/users/dave/statuses/${n}`, type: 'Note', attributedTo: otherServer.actorUri('dave'), content: `<p>note ${n}</p>`, published: '2026-11-02T09:00:00Z', to: [PUBLIC], ...extra });
+  const mention = note(9, { tag: [{ type: 'Mention', href: `${gw.url}/users/Er` }, { type: 'Mention', href: `${gw.url}/users/Kit` }] });
+  const reply = note(10, { inReplyTo: erPost });
+  for (const n of [mention, reply]) expect(await handleInbound(gw.g, job({ '@context': AS, id: `${n.id}#create`, type: 'Create', actor: otherServer.actorUri('dave'), object: n }, 'dave'))).toMatchObject({ outcome: 'applied' });
+  expect((await gw.g.remoteNotes.get(mention.id))?.roles).toEqual({ mention: ['acc-er', 'acc-kit'] });
+  expect((await gw.g.remoteNotes.get(reply.id))?.roles).toEqual({ reply: ['acc-er'] });
+
+  const deletion = await send('account.deleted', at(110), { accountId: 'acc-er' });
+  await applied(deletion);
+  const left = await recordsMentioning(['acc-er', 'users/Er', 'pe-1', 'secret words three', 'lk-er', 'rp-er', 'bk-er']);
+  const k = gw.g.keys;
+  expect(Object.keys(left).sort()).toEqual([k.account('acc-er'), k.username('Er'), k.accountKeys('acc-er'), k.post('pe-1'), k.activity(gw.g.uris.activity(deletion, 'Delete'))].sort());
+  // The notes stay for the others they concern (a later Delete of them still maps).
+  expect(await gw.g.remoteNotes.get(mention.id)).toMatchObject({ author: otherServer.actorUri('dave'), roles: { mention: ['acc-kit'] } });
+  expect((await gw.g.remoteNotes.get(reply.id))?.roles).toEqual({});
+  // Another account's records are untouched.
+  expect(await gw.g.interactions.isStale('like', 'lk-kit', new Date(at(101)))).toBe(true);
 });
 
 test('a deleted account does not come back: its events are refused naming the field, its name is not reused', async () => {

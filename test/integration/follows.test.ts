@@ -176,31 +176,67 @@ test('a target that resolves to a local account after intake (an alias) is not f
   expect(await gw.g.following.byFollowId('f-alias')).toBeUndefined();
 });
 
-test('a follow.deleted applied while its follow.created is still resolving the target: no Follow is sent', async () => {
-  // An actor server that answers only when told to, so the delete lands mid-resolution.
+/** An actor server that answers only when released, so another event lands mid-resolution. */
+async function slowActorServer() {
   let release!: () => void;
   const released = new Promise<void>((r) => (release = r));
   let asked!: () => void;
   const wasAsked = new Promise<void>((r) => (asked = r));
-  const slow = createServer((req, res) => {
+  const server = createServer((req, res) => {
     asked();
     void released.then(() => {
-      const id = `http://127.0.0.1:${(slow.address() as AddressInfo).port}/users/slow`;
       res.writeHead(200, { 'content-type': 'application/activity+json' });
-      res.end(JSON.stringify({ '@context': AS, id, type: 'Person', preferredUsername: 'slow', inbox: `${id}/inbox` }));
+      res.end(JSON.stringify({ '@context': AS, id: uri, type: 'Person', preferredUsername: 'slow', inbox: `${uri}/inbox` }));
     });
   });
-  await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const uri = `http://127.0.0.1:${(server.address() as AddressInfo).port}/users/slow`;
+  const close = () => new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections(); });
+  return { uri, wasAsked, release, close };
+}
+
+test('a follow.deleted applied while its follow.created is still resolving the target: no Follow is sent', async () => {
+  const slow = await slowActorServer();
   try {
-    const target = { uri: `http://127.0.0.1:${(slow.address() as AddressInfo).port}/users/slow` };
+    const target = { uri: slow.uri };
     const created = applyPlatformEvent(gw.g, { id: eventId('follow'), type: 'follow.created', occurredAt: at(500), data: { follow: { id: 'f-slow', accountId: 'acc-alice', target } } });
-    await wasAsked;
+    await slow.wasAsked;
     expect(await applyPlatformEvent(gw.g, { id: eventId('unfollow'), type: 'follow.deleted', occurredAt: at(501), data: { follow: { id: 'f-slow', accountId: 'acc-alice', target } } })).toBe('no_change');
-    release();
+    slow.release();
     expect(await created).toBe('stale');
     expect(await gw.g.following.get('acc-alice', target.uri)).toBeUndefined();
     expect(await gw.g.following.byFollowId('f-slow')).toBeUndefined();
   } finally {
-    await new Promise<void>((r) => { slow.close(() => r()); slow.closeAllConnections(); });
+    await slow.close();
+  }
+});
+
+test('a follow.created applied after a newer block.created of its target sends no Follow; the platform hears why', async () => {
+  const target = { uri: remote.actorUri('xavier') };
+  expect(await applyPlatformEvent(gw.g, { id: eventId('block'), type: 'block.created', occurredAt: at(620), data: { block: { id: 'b-xavier', accountId: 'acc-alice', target } } })).toBe('applied');
+  const event = { id: eventId('follow'), type: 'follow.created' as const, occurredAt: at(610), data: { follow: { id: 'f-xavier', accountId: 'acc-alice', target } } };
+  expect(await applyPlatformEvent(gw.g, event)).toBe('blocked_target');
+  expect(await gw.g.following.get('acc-alice', target.uri)).toBeUndefined();
+  expect(await gw.g.following.byFollowId('f-xavier')).toBeUndefined();
+  const rejected = await eventually(() => callbackFor('fediverse.follow.rejected', 'f-xavier'), 'follow.rejected for xavier');
+  expect(rejected.data).toMatchObject({ accountId: 'acc-alice', target: { uri: target.uri, handle: handle('xavier') }, reason: 'blocked_target' });
+  expect(followsOf('xavier')).toEqual([]);
+});
+
+test('a block applied while a follow.created of its target is still resolving it: no Follow is sent', async () => {
+  const slow = await slowActorServer();
+  try {
+    const created = applyPlatformEvent(gw.g, { id: eventId('follow'), type: 'follow.created', occurredAt: at(700), data: { follow: { id: 'f-slow-2', accountId: 'acc-alice', target: { uri: slow.uri } } } });
+    await slow.wasAsked;
+    // What block.created stores before it ends the follows (there is none yet to end).
+    await gw.g.blocks.add('acc-alice', { actor: slow.uri, inbox: `${slow.uri}/inbox`, blockId: 'b-slow', since: at(701) });
+    slow.release();
+    expect(await created).toBe('blocked_target');
+    expect(await gw.g.following.get('acc-alice', slow.uri)).toBeUndefined();
+    expect(await gw.g.following.byFollowId('f-slow-2')).toBeUndefined();
+    const queued = await gw.g.queues.delivery.getJobs(['waiting', 'delayed', 'active', 'completed', 'failed']);
+    expect(queued.filter((j) => j.data.inbox === `${slow.uri}/inbox`)).toEqual([]);
+  } finally {
+    await slow.close();
   }
 });

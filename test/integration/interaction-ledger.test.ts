@@ -18,18 +18,18 @@ afterAll(async () => {
 });
 
 test('create, retried create, older delete, newer delete, then an older create', async () => {
-  expect(await ledger.created('like', '1', 'e1', t(10), record)).toEqual({ status: 'applied', action: 'create', record });
-  expect(await ledger.created('like', '1', 'e1', t(10), record)).toEqual({ status: 'replay', action: 'create', record });
-  expect(await ledger.deleted('like', '1', 'e0', t(5))).toEqual({ status: 'stale' });
-  expect(await ledger.deleted('like', '1', 'e2', t(20))).toEqual({ status: 'applied', action: 'undo', record });
-  expect(await ledger.deleted('like', '1', 'e2', t(20))).toEqual({ status: 'replay', action: 'undo', record });
+  expect(await ledger.created('like', '1', 'acc-a', 'e1', t(10), record)).toEqual({ status: 'applied', action: 'create', record });
+  expect(await ledger.created('like', '1', 'acc-a', 'e1', t(10), record)).toEqual({ status: 'replay', action: 'create', record });
+  expect(await ledger.deleted('like', '1', 'acc-a', 'e0', t(5))).toEqual({ status: 'stale' });
+  expect(await ledger.deleted('like', '1', 'acc-a', 'e2', t(20))).toEqual({ status: 'applied', action: 'undo', record });
+  expect(await ledger.deleted('like', '1', 'acc-a', 'e2', t(20))).toEqual({ status: 'replay', action: 'undo', record });
   expect(await ledger.isStale('like', '1', t(15))).toBe(true);
-  expect(await ledger.created('like', '1', 'e3', t(15), record)).toEqual({ status: 'stale' });
+  expect(await ledger.created('like', '1', 'acc-a', 'e3', t(15), record)).toEqual({ status: 'stale' });
 });
 
 test('a delete with nothing active changes nothing remotely; a later create after an undo sends again', async () => {
-  expect(await ledger.deleted('repost', '2', 'd1', t(10))).toEqual({ status: 'applied', action: 'none' });
-  expect(await ledger.created('repost', '2', 'c1', t(5), record)).toEqual({ status: 'stale' });
-  expect(await ledger.created('repost', '2', 'c2', t(30), record)).toEqual({ status: 'applied', action: 'create', record });
-  expect(await ledger.created('repost', '2', 'c3', t(40), record)).toEqual({ status: 'applied', action: 'none', record });
+  expect(await ledger.deleted('repost', '2', 'acc-a', 'd1', t(10))).toEqual({ status: 'applied', action: 'none' });
+  expect(await ledger.created('repost', '2', 'acc-a', 'c1', t(5), record)).toEqual({ status: 'stale' });
+  expect(await ledger.created('repost', '2', 'acc-a', 'c2', t(30), record)).toEqual({ status: 'applied', action: 'create', record });
+  expect(await ledger.created('repost', '2', 'acc-a', 'c3', t(40), record)).toEqual({ status: 'applied', action: 'none', record });
 });

@@ -60,7 +60,9 @@ test('every event type the intake accepts is in the request schema of POST /plat
 
 test('every callback type of the contract is a webhook with its schema; the queries are paths', () => {
   expect(Object.keys(doc.webhooks).sort()).toEqual(Object.keys(CALLBACK_SCHEMAS).sort());
-  expect(Object.keys(doc.webhooks)).toHaveLength(22);
+  expect(Object.keys(doc.webhooks)).toHaveLength(26);
+  // What note-callbacks.ts sends for every role, .updated and .deleted included.
+  for (const role of ['reply', 'mention', 'quote', 'post']) for (const verb of ['created', 'updated', 'deleted']) expect(doc.webhooks).toHaveProperty([`fediverse.${role}.${verb}`]);
   expect(doc.webhooks['fediverse.reply.created'].post.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/Callback.fediverse.reply.created' });
   expect(doc.components.schemas['Callback.fediverse.reply.created'].properties.data.properties.post).toEqual({ $ref: '#/components/schemas/RemotePost' });
   expect(doc.components.schemas.RemotePost.properties.author).toEqual({ $ref: '#/components/schemas/RemoteActor' });
@@ -82,7 +84,26 @@ test('a deleted post is named by uri and author: a Delete carries no content', (
   const author = { uri: 'https://m.example/users/bob', handle: '@bob@m.example', name: 'Bob', summaryHtml: '' };
   const deleted = { id: 'd', type: 'fediverse.post.deleted', occurredAt: '2026-11-01T10:00:00.000Z', data: { post: { uri: 'https://m.example/notes/1', author }, accountIds: ['a1'] } };
   expect(checkCallback(deleted)).toEqual({ ok: true });
-  expect(checkCallback({ ...deleted, type: 'fediverse.reply.deleted', data: { post: { ...deleted.data.post, inReplyTo: { postId: 'p1' } } } })).toEqual({ ok: true });
+  expect(checkCallback({ ...deleted, type: 'fediverse.reply.deleted', data: { post: { ...deleted.data.post, inReplyTo: { postId: 'p1' } }, accountIds: ['a1'] } })).toEqual({ ok: true });
   expect(checkCallback({ ...deleted, data: { post: { uri: 'https://m.example/notes/1' }, accountIds: ['a1'] } })).toMatchObject({ ok: false, problems: [expect.stringMatching(/^\/data\/post\/author: /)] });
   expect(checkCallback({ ...deleted, type: 'fediverse.post.created' })).toMatchObject({ ok: false });
+});
+
+test('the callback schemas describe what the emitters send: moved-to actors, unresolved follow targets, reported accounts', () => {
+  const actor = (name: string) => ({ uri: `https://m.example/users/${name}`, handle: `@${name}@m.example`, name, summaryHtml: '' });
+  const envelope = (type: string, data: object) => ({ id: 'x', type, occurredAt: '2026-11-01T10:00:00.000Z', data });
+  // handle-actor-lifecycle.ts: the actor it moved to, as fetched and checked.
+  expect(checkCallback(envelope('fediverse.actor.moved', { actor: { ...actor('old'), movedTo: actor('new') }, accountIds: ['a1'] }))).toEqual({ ok: true });
+  expect(checkCallback(envelope('fediverse.actor.moved', { actor: { ...actor('old'), movedTo: 'https://m.example/users/new' }, accountIds: [] }))).toMatchObject({ ok: false, problems: [expect.stringMatching(/^\/data\/actor\/movedTo: /)] });
+  // apply-follow.ts: a target that does not exist is named as follow.created named it.
+  for (const target of [actor('bob'), { uri: 'https://m.example/users/nobody' }, { handle: '@nobody@m.example' }]) {
+    expect(checkCallback(envelope('fediverse.follow.rejected', { followId: 'f1', accountId: 'a1', target, reason: 'not_found', detail: 'gone' }))).toEqual({ ok: true });
+  }
+  expect(checkCallback(envelope('fediverse.follow.rejected', { followId: 'f1', accountId: 'a1', target: { handle: 'nobody' } }))).toMatchObject({ ok: false });
+  expect(checkCallback(envelope('fediverse.follow.accepted', { followId: 'f1', accountId: 'a1', target: { uri: 'https://m.example/users/bob' } }))).toMatchObject({ ok: false });
+  // handle-interactions.ts: a Flag of a local account names it by platform id.
+  const report = (targets: object[]) => envelope('fediverse.report.received', { report: { activityId: 'https://m.example/flags/1', actor: actor('mod'), targets, comment: '' } });
+  expect(checkCallback(report([{ accountId: 'a1' }, { postId: 'p1' }]))).toEqual({ ok: true });
+  expect(checkCallback(report([{ username: 'a1' }]))).toMatchObject({ ok: false });
+  expect(doc.components.schemas['Callback.fediverse.follow.rejected'].properties.data.properties.target.anyOf).toEqual([{ $ref: '#/components/schemas/RemoteActor' }, { $ref: '#/components/schemas/UnresolvedActor' }]);
 });

@@ -123,7 +123,8 @@ test('callbacks reach a platform on a private host even with the SSRF guard on',
   const guarded = createGateway(testConfig({ ALLOW_PRIVATE_ADDRESSES: 'false', PLATFORM_CALLBACK_URL: localhostSink }), createLogger('silent'));
   try {
     await waitReady(guarded.redis);
-    await runCallback(guarded, { id: 'cb-private', type: 'fediverse.like.created', occurredAt: at(0), data: { postId: 'x' } });
+    const actor = { uri: remote.actorUri('bob'), handle: `@bob@${new URL(remote.origin).host}`, name: 'bob', summaryHtml: '' };
+    await runCallback(guarded, { id: 'cb-private', type: 'fediverse.like.created', occurredAt: at(0), data: { postId: 'x', accountId: 'acc-x', actor, activityId: `${remote.origin}/likes/1` } });
     expect(sink.callbacks.map((c) => c.id)).toContain('cb-private');
     // The same guard still refuses fediverse fetches to loopback.
     const refused = await guarded.fetchDocument(`${remote.origin}/users/bob`);

@@ -1,4 +1,6 @@
 // The platform's callback endpoint, for tests: verifies X-Signature and records each callback.
+// Every callback is checked against the contract's schemas: close() (every test file's
+// afterAll) fails the file when one did not match, so all tests enforce the schemas.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { checkCallback } from '../../services/platform/callback-schemas';
@@ -23,7 +25,15 @@ export interface PlatformSink {
   schemaErrors: number;
   /** what was wrong with each, for the failure message */
   schemaProblems: Array<{ id: string; type: string; problems: string[] }>;
+  /** stops the server; rejects listing the callbacks that broke the schemas, if any */
   close(): Promise<void>;
+}
+
+/** Callbacks the gateway sent that services/platform/callback-schemas.ts does not describe. */
+export class SchemaBreachError extends Error {
+  constructor(readonly problems: PlatformSink['schemaProblems']) {
+    super(`${problems.length} callback(s) broke the callback schemas:\n${problems.map((p) => `  ${p.type} ${p.id}: ${p.problems.join('; ')}`).join('\n')}`);
+  }
 }
 
 export async function startPlatformSink(secret: string): Promise<PlatformSink> {
@@ -62,9 +72,12 @@ export async function startPlatformSink(secret: string): Promise<PlatformSink> {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return Object.assign(sink, {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/callbacks`,
-    close: () => new Promise<void>((r) => {
-      server.close(() => r());
-      server.closeAllConnections();
-    }),
+    async close() {
+      await new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      });
+      if (sink.schemaProblems.length) throw new SchemaBreachError(sink.schemaProblems);
+    },
   });
 }

@@ -82,9 +82,12 @@ export async function startE2eWorld(opts: { peers?: number } = {}): Promise<E2eW
     async close() {
       await Promise.all(peers.map((p) => p.stop()));
       await gw.close();
-      await sink.close();
-      await trusting.close();
-      await ca.cleanup();
+      try {
+        await sink.close(); // rejects when a callback broke the schemas
+      } finally {
+        await trusting.close();
+        await ca.cleanup();
+      }
     },
   };
 }
