@@ -127,7 +127,7 @@ async function onLike(g: Gateway, cmd: Extract<InboundCommand, { kind: 'like' }>
   if (await wasUndone(g, cmd.activityId, cmd.actor)) return ignored('like_already_undone');
   const { actor } = await remoteActor(g, cmd.actor);
   const reaction = cmd.reaction ? { reaction: cmd.reaction } : {};
-  await g.interactions.indexInbound(post.accountId, 'like', cmd.activityId);
+  await g.interactions.indexInbound(accountId, 'like', cmd.activityId);
   await g.redis.set(g.keys.remoteLike(cmd.activityId), JSON.stringify({ postId: cmd.postId, actor: cmd.actor, ...reaction }), 'EX', 400 * 24 * 3600);
   await enqueueCallback(g, callbackEnvelope('fediverse.like.created', cmd.activityId, { postId: cmd.postId, accountId, actor, activityId: cmd.activityId, ...reaction }, new Date(receivedAt)));
   return { outcome: 'applied', kind: 'like' };
