@@ -4,6 +4,7 @@
 // Cheap checks run before lookupKey so replayed or stale requests cannot trigger key fetches.
 import { type KeyObject, verify } from 'node:crypto';
 import { verifyDigestHeader } from './digest';
+import { verifyWithKeyRefresh } from './key-refresh';
 
 export interface ParsedSignature {
   keyId: string;
@@ -249,26 +250,5 @@ export async function verifyCavageRequest(
   }
 
   const data = Buffer.from(base.value);
-  let key: KeyObject | null;
-  try {
-    key = await lookupKey(parsed.keyId, { refresh: false });
-  } catch (e) {
-    return fail('key_lookup_failed', (e as Error)?.message ?? String(e));
-  }
-  // null means the lookup already tried to fetch and the key does not exist: no second fetch.
-  if (key === null) return fail('unknown_key', parsed.keyId);
-  if (verifyWith(key, algorithm, data, parsed.signature)) return { ok: true, keyId: parsed.keyId, algorithm };
-
-  // The actor may have rotated its key since we cached it: refetch once.
-  let fresh: KeyObject | null;
-  try {
-    fresh = await lookupKey(parsed.keyId, { refresh: true });
-  } catch (e) {
-    return fail('key_lookup_failed', (e as Error)?.message ?? String(e));
-  }
-  if (fresh === null) return fail('unknown_key', `${parsed.keyId} (gone on refresh)`);
-  if (!fresh.equals(key) && verifyWith(fresh, algorithm, data, parsed.signature)) {
-    return { ok: true, keyId: parsed.keyId, algorithm };
-  }
-  return fail('bad_signature');
+  return verifyWithKeyRefresh(parsed.keyId, lookupKey, (key) => (verifyWith(key, algorithm, data, parsed.signature) ? algorithm : null));
 }

@@ -9,6 +9,7 @@ import { httpbis } from 'http-message-signatures';
 import { type Dictionary, type InnerList, type Item, isInnerList, parseDictionary, serializeItem, serializeList } from './structured-fields';
 import type { KeyLookup, VerifyFailure, VerifyOptions, VerifyResult } from './cavage-verify';
 import { verifyContentDigest } from './content-digest';
+import { verifyWithKeyRefresh } from './key-refresh';
 
 export interface Rfc9421Request {
   method: string;
@@ -181,25 +182,6 @@ export async function verifyRfc9421Request(req: Rfc9421Request, lookupKey: KeyLo
   const base = signatureBase(req, url, chosen);
   if (!Buffer.isBuffer(base)) return base;
   const signature = Buffer.from(chosen.signature[0] as ArrayBuffer);
-  let key: KeyObject | null;
-  try {
-    key = await lookupKey(chosen.keyId, { refresh: false });
-  } catch (e) {
-    return fail('key_lookup_failed', (e as Error)?.message ?? String(e));
-  }
-  if (key === null) return fail('unknown_key', chosen.keyId);
-  const algorithm = verifyWith(key, chosen.alg, base, signature);
-  if (algorithm) return { ok: true, keyId: chosen.keyId, algorithm };
-
-  // The actor may have rotated its key since we cached it: refetch once.
-  let fresh: KeyObject | null;
-  try {
-    fresh = await lookupKey(chosen.keyId, { refresh: true });
-  } catch (e) {
-    return fail('key_lookup_failed', (e as Error)?.message ?? String(e));
-  }
-  if (fresh === null) return fail('unknown_key', `${chosen.keyId} (gone on refresh)`);
-  const freshAlgorithm = fresh.equals(key) ? null : verifyWith(fresh, chosen.alg, base, signature);
-  if (freshAlgorithm) return { ok: true, keyId: chosen.keyId, algorithm: freshAlgorithm };
-  return fail('bad_signature');
+  const signed = chosen;
+  return verifyWithKeyRefresh(signed.keyId, lookupKey, (key) => verifyWith(key, signed.alg, base, signature));
 }
