@@ -9,7 +9,8 @@ const origin = z
   .url({ protocol: /^https?$/ })
   .transform((v) => new URL(v).origin);
 
-const EnvSchema = z.object({
+/** Exported for the deploy manifests' test: every variable they set must be one of these. */
+export const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   PUBLIC_ORIGIN: origin.default('http://localhost:8080'),
   HANDLE_DOMAIN: z.string().regex(/^[a-z0-9.-]+(:\d+)?$/i, 'a host name such as example.com').optional(),
@@ -27,6 +28,8 @@ const EnvSchema = z.object({
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/).default('fg'),
   DELIVERY_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(50),
   /** Port of the local redis-server `npm start` runs when REDIS_URL is unset and nothing answers. */
+  /** `worker` mode only: serve /healthz, /readyz and /metrics on this port (unset: no listener). */
+  WORKER_OPS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   LOCAL_REDIS_PORT: z.coerce.number().int().min(1).max(65535).default(6379),
 });
 
@@ -48,6 +51,8 @@ export interface Config {
   readonly logLevel: string;
   readonly deliveryConcurrency: number;
   readonly localRedisPort: number;
+  /** worker mode: port of the probes-and-metrics listener, if any */
+  readonly workerOpsPort: number | undefined;
 }
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
@@ -89,5 +94,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     deliveryConcurrency: e.DELIVERY_CONCURRENCY,
     localRedisPort: e.LOCAL_REDIS_PORT,
+    workerOpsPort: e.WORKER_OPS_PORT,
   });
 }

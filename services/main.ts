@@ -5,11 +5,15 @@ import { ConfigError, loadConfig } from '../config/env';
 import { startWorkers } from '../workers/start-workers';
 import { createGateway } from './gateway';
 import { createApp } from './http/app';
+import { createWorkerOpsApp } from './http/worker-ops-app';
 import { ensureRedis } from './local-redis';
 import { createLogger } from './logger';
 import { waitReady } from './store/redis';
 
 type Mode = 'all' | 'gateway' | 'worker';
+
+/** Longest wait for active jobs on SIGTERM; deploy/ sets terminationGracePeriodSeconds above it. */
+const SHUTDOWN_DEADLINE_MS = 30_000;
 
 async function main(): Promise<void> {
   const mode = (process.argv[2] ?? 'all') as Mode;
@@ -22,12 +26,19 @@ async function main(): Promise<void> {
   const g = createGateway({ ...config, redisUrl: redis.url }, logger);
   await Promise.all([waitReady(g.queueRedis, 15000), waitReady(g.redis, 15000)]);
 
-  const server = mode === 'worker' ? undefined : createServer(createApp(g));
-  server?.on('error', (err) => {
-    logger.fatal({ err: err.message }, 'HTTP server failed');
-    process.exit(1);
-  });
-  server?.listen(config.port, () => logger.info({ port: config.port, origin: config.publicOrigin, mode }, 'fedigate listening'));
+  // Workers listen only when WORKER_OPS_PORT asks, for probes and their own metrics.
+  const listener =
+    mode !== 'worker' ? { app: createApp(g), port: config.port }
+    : config.workerOpsPort !== undefined ? { app: createWorkerOpsApp(g), port: config.workerOpsPort }
+    : undefined;
+  const server = listener && createServer(listener.app);
+  if (listener && server) {
+    server.on('error', (err) => {
+      logger.fatal({ err: err.message }, 'HTTP server failed');
+      process.exit(1);
+    });
+    server.listen(listener.port, () => logger.info({ port: listener.port, origin: config.publicOrigin, mode }, 'fedigate listening'));
+  }
   const workers = mode === 'gateway' ? undefined : startWorkers(g);
   if (workers) logger.info({ mode }, 'workers started');
 
@@ -40,7 +51,7 @@ async function main(): Promise<void> {
     const deadline = setTimeout(() => {
       logger.error('shutdown deadline passed; exiting with work handed back to the queue');
       process.exit(1);
-    }, 30_000);
+    }, SHUTDOWN_DEADLINE_MS);
     deadline.unref();
     await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
     await workers?.close();

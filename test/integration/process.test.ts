@@ -75,6 +75,33 @@ test('gateway and worker run as separate processes; events accepted before a res
   }
 });
 
+test('with WORKER_OPS_PORT a worker serves probes and its own metrics, and nothing else', async () => {
+  const [port, opsPort] = (await freePorts(2)) as [number, number];
+  const prefix = `wops${Date.now().toString(36)}`;
+  const env = baseEnv(port, { REDIS_URL: 'redis://127.0.0.1:6379', REDIS_PREFIX: prefix, WORKER_OPS_PORT: String(opsPort) });
+  try {
+    const worker = spawnGateway('worker', env, cwd);
+    await worker.waitForOutput('fedigate listening');
+    const ops = `http://127.0.0.1:${opsPort}`;
+    expect((await fetch(`${ops}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${ops}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ status: 'ready', checks: { store: 'ok', queues: 'ok' } });
+    const metrics = await (await fetch(`${ops}/metrics`)).text();
+    for (const name of ['fedigate_deliveries_total', 'fedigate_delivery_seconds', 'fedigate_callbacks_total', 'fedigate_inbox_activities_total', 'fedigate_queue_jobs']) {
+      expect(metrics).toContain(`# TYPE ${name} `);
+    }
+    // Only probes: no public route, no admin board, and PORT stays free for a gateway.
+    expect((await fetch(`${ops}/.well-known/nodeinfo`)).status).toBe(404);
+    expect((await fetch(`${ops}/admin/queues`)).status).toBe(404);
+    await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+    expect(await worker.stop()).toBe(0);
+    expect(worker.output()).toContain('"msg":"stopped"');
+  } finally {
+    await deletePrefix('redis://127.0.0.1:6379', prefix);
+  }
+});
+
 test('SIGTERM lets a delivery in flight finish before the worker exits', async () => {
   const { createServer } = await import('node:http');
   let arrived: () => void = () => undefined;

@@ -7,7 +7,8 @@ import type { Gateway } from '../../gateway';
 import { assertStoreReady, withStoreTimeout } from '../../store/availability';
 import { requireToken } from '../bearer-auth';
 
-export function opsRouter(g: Gateway): Router {
+/** Liveness, readiness and metrics: served by the gateway and, with WORKER_OPS_PORT, by workers. */
+export function probeRouter(g: Gateway): Router {
   const router = Router();
 
   router.get('/healthz', (_req, res) => {
@@ -37,6 +38,13 @@ export function opsRouter(g: Gateway): Router {
       res.status(503).type('text/plain').send(`metrics unavailable: ${(e as Error).message}\n`);
     }
   });
+
+  return router;
+}
+
+export function opsRouter(g: Gateway): Router {
+  const router = Router();
+  router.use(probeRouter(g));
 
   const board = new ExpressAdapter();
   board.setBasePath('/admin/queues');
