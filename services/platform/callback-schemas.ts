@@ -76,7 +76,7 @@ const report = z.looseObject({ report: z.looseObject({ activityId: uri, actor: R
 /** Every callback type of contract §2 and its data (mention and quote get .updated/.deleted too). */
 export const CALLBACK_DATA = {
   'fediverse.follower.added': follower,
-  'fediverse.follower.removed': follower,
+  'fediverse.follower.removed': follower.extend({ reason: z.enum(['domain_blocked']).optional().meta({ description: 'set when the gateway removed the follower itself: its domain was blocked by the operator' }) }),
   'fediverse.follow_request.received': follower,
   'fediverse.follow.accepted': followAccepted,
   'fediverse.follow.rejected': followRejected,
