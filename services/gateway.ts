@@ -20,6 +20,7 @@ import { type InteractionStore, interactionStore } from './store/interactions';
 import { type ActivityStore, activityStore } from './store/activities';
 import { type DedupeStore, dedupeStore } from './store/dedupe';
 import { type DomainBlockStore, domainBlockStore } from './store/domain-blocks';
+import { type CompiledPolicy, compilePolicy } from './moderation/content-policy';
 import { type FollowerStore, followerStore } from './store/followers';
 import { type FollowingStore, followingStore } from './store/following';
 import { type PostStore, postStore } from './store/posts';
@@ -62,6 +63,8 @@ export interface Gateway {
   blocks: BlockStore;
   /** domains the operator blocks: nothing comes in from or goes out to them */
   domainBlocks: DomainBlockStore;
+  /** the operator's inbound content policy (CONTENT_POLICY_FILE) */
+  contentPolicy: CompiledPolicy;
   /** outbound to the fediverse: SSRF-guarded */
   agent: Agent;
   /** to the operator-configured platform callback URL, which is private by design: unguarded */
@@ -126,6 +129,7 @@ export function createGateway(config: Config, logger: Logger, opts: GatewayOptio
     interactions: interactionStore(redis, keys),
     blocks: blockStore(redis, keys),
     domainBlocks,
+    contentPolicy: compilePolicy(config.contentPolicy),
     agent,
     platformAgent,
     fetchDocument,

@@ -50,6 +50,12 @@ export function createMetrics(queues: Queues) {
       labelNames: ['result'] as const,
       registers: [registry],
     }),
+    contentPolicy: new Counter({
+      name: 'fedigate_content_policy_total',
+      help: 'Remote notes by content policy verdict (pass, drop, mark_sensitive) and the rule that fired',
+      labelNames: ['rule', 'action'] as const,
+      registers: [registry],
+    }),
     callbacks: new Counter({
       name: 'fedigate_callbacks_total',
       help: 'Callback attempts by outcome',

@@ -62,7 +62,14 @@ const followRejected = z.looseObject({
   detail: z.string().optional(),
 });
 const accountIds = z.array(id).meta({ description: 'the local accounts the note concerns in this role' });
-const postForAccounts = z.looseObject({ post: RemotePostSchema, accountIds });
+const postForAccounts = z.looseObject({
+  post: RemotePostSchema,
+  accountIds,
+  policy: z
+    .looseObject({ rule: z.string(), action: z.enum(['mark_sensitive']) })
+    .optional()
+    .meta({ description: "the operator's content policy rule that changed the post (e.g. marked its media sensitive)" }),
+});
 const deletedPostForAccounts = z.looseObject({ post: DeletedRemotePostSchema, accountIds });
 const interaction = z.looseObject({ postId: id, actor: RemoteActorSchema, activityId: uri });
 const actor = z.looseObject({ actor: RemoteActorSchema });
