@@ -54,13 +54,13 @@ describe('the admin API', () => {
     const res = await admin(`/${encodeURIComponent('https://bad.example/x')}`, { method: 'PUT', body: '{}' });
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toContain('application/problem+json');
-    expect(await res.json()).toMatchObject({ errors: [{ field: 'domain' }] });
+    expect(await res.json()).toMatchObject({ errors: [{ parameter: 'domain' }] });
   });
 
   test('refuses a bad body, naming the field', async () => {
     const res = await admin('/spam.example', { method: 'PUT', body: JSON.stringify({ comment: 5 }) });
     expect(res.status).toBe(400);
-    expect(await res.json()).toMatchObject({ errors: [{ field: '/comment' }] });
+    expect(await res.json()).toMatchObject({ errors: [{ pointer: '/comment' }] });
     expect((await admin('/spam.example', { method: 'PUT', body: JSON.stringify({ severity: 'x' }) })).status).toBe(400);
   });
 
