@@ -25,6 +25,8 @@ test('a valid file becomes the policy; without one there are no rules', () => {
   const file = fileWith('ok.json', JSON.stringify({ rules: [{ name: 'crypto', action: 'drop', keywords: ['airdrop'] }] }));
   expect(testConfig({ CONTENT_POLICY_FILE: file }).contentPolicy).toEqual({ rules: [{ name: 'crypto', action: 'drop', keywords: ['airdrop'] }] });
   expect(testConfig().contentPolicy).toEqual({ rules: [] });
+  // The example shipped for operators is valid.
+  expect(testConfig({ CONTENT_POLICY_FILE: join(__dirname, '../../../config/content-policy.example.json') }).contentPolicy.rules).toHaveLength(3);
 });
 
 test('a missing file, bad JSON or a bad rule stops start-up naming the file and the field', () => {
