@@ -41,8 +41,10 @@ export interface PolicyInput {
 }
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-// Whole words: no letter, digit or underscore on either side (Unicode-aware, unlike \b).
-const wordPattern = (keyword: string) => new RegExp(`(?<![\\p{L}\\p{N}_])${escape(keyword).replace(/\s+/g, '\\s+')}(?![\\p{L}\\p{N}_])`, 'iu');
+// Whole words: no letter, digit or underscore on either side (Unicode-aware, unlike \b). One
+// alternation per rule: a note is scanned once per rule however many keywords it lists.
+const wordsPattern = (keywords: string[]) =>
+  new RegExp(`(?<![\\p{L}\\p{N}_])(?:${keywords.map((k) => escape(k).replace(/\s+/g, '\\s+')).join('|')})(?![\\p{L}\\p{N}_])`, 'iu');
 
 export interface CompiledPolicy {
   evaluate(note: PolicyInput): PolicyVerdict;
@@ -52,17 +54,14 @@ export function compilePolicy(policy: ContentPolicy): CompiledPolicy {
   const rules = policy.rules.map((r) => ({
     ...r,
     domainSet: r.domains ? new Set(r.domains) : undefined,
-    patterns: r.keywords?.map(wordPattern),
+    pattern: r.keywords ? wordsPattern(r.keywords) : undefined,
   }));
   const fires = (r: (typeof rules)[number], note: PolicyInput) => {
     if (r.domainSet) {
       const host = hostOf(note.authorUri);
       if (!host || !coveringBlock(host, r.domainSet)) return false;
     }
-    if (r.patterns) {
-      const text = `${note.spoilerText ?? ''}\n${note.text}`;
-      if (!r.patterns.some((p) => p.test(text))) return false;
-    }
+    if (r.pattern && !r.pattern.test(`${note.spoilerText ?? ''}\n${note.text}`)) return false;
     return true;
   };
   return {
