@@ -3,6 +3,7 @@
 // and its followers are dropped from every local account.
 import { randomUUID } from 'node:crypto';
 import { fanout } from '../../services/federation/fanout';
+import { handleInbound } from '../../services/federation/handle-inbound';
 import { enqueueDeliveries } from '../../services/federation/enqueue';
 import { jobIdOf } from '../../services/queue/jobs';
 import { parseHandle } from '../../services/activitypub/handles';
@@ -121,6 +122,12 @@ describe('a blocked domain', () => {
     } finally {
       await fresh.close();
     }
+  });
+
+  test('an activity it sent before the block, still queued, is not applied', async () => {
+    const like = { '@context': AS, id: `${blocked.origin}/likes/queued`, type: 'Like', actor: blocked.actorUri('bob'), object: `${gw.url}/users/ana` };
+    const job = { activity: like, activityId: like.id, signer: like.actor, receivedAt: new Date().toISOString() };
+    expect(await handleInbound(gw.g, job)).toEqual({ outcome: 'ignored', reason: 'domain_blocked' });
   });
 
   test('gets no delivery job at fan-out; other servers do', async () => {
