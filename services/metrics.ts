@@ -22,7 +22,7 @@ export function createMetrics(queues: Queues) {
     queueDepth,
     deliveries: new Counter({
       name: 'fedigate_deliveries_total',
-      help: 'Delivery attempts by outcome (delivered, retry, final, gone)',
+      help: 'Delivery attempts by outcome (delivered, retry, final, gone; skipped: superseded, signer_left, blocked, domain_blocked)',
       labelNames: ['outcome'] as const,
       registers: [registry],
     }),
