@@ -1,5 +1,7 @@
 // The only reader of process.env: parsed once with zod into a frozen, typed Config.
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { type ContentPolicy, ContentPolicySchema, EMPTY_POLICY } from '../services/moderation/content-policy';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -31,6 +33,8 @@ export const EnvSchema = z.object({
   /** `worker` mode only: serve /healthz, /readyz and /metrics on this port (unset: no listener). */
   WORKER_OPS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   LOCAL_REDIS_PORT: z.coerce.number().int().min(1).max(65535).default(6379),
+  /** JSON file of inbound content policy rules (services/moderation/content-policy.ts) */
+  CONTENT_POLICY_FILE: z.string().optional(),
 });
 
 export interface Config {
@@ -53,6 +57,8 @@ export interface Config {
   readonly localRedisPort: number;
   /** worker mode: port of the probes-and-metrics listener, if any */
   readonly workerOpsPort: number | undefined;
+  /** inbound content policy rules read from CONTENT_POLICY_FILE (none without it) */
+  readonly contentPolicy: ContentPolicy;
 }
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
@@ -78,6 +84,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   const e = parsed.data;
+  const contentPolicy = e.CONTENT_POLICY_FILE ? readContentPolicy(e.CONTENT_POLICY_FILE) : EMPTY_POLICY;
   return Object.freeze({
     port: e.PORT,
     publicOrigin: e.PUBLIC_ORIGIN,
@@ -95,5 +102,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     deliveryConcurrency: e.DELIVERY_CONCURRENCY,
     localRedisPort: e.LOCAL_REDIS_PORT,
     workerOpsPort: e.WORKER_OPS_PORT,
+    contentPolicy,
   });
+}
+
+/** The rules file, or a ConfigError naming the file and each problem (JSON pointer) in it. */
+function readContentPolicy(path: string): ContentPolicy {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new ConfigError([`CONTENT_POLICY_FILE: ${path}: ${(err as Error).message}`]);
+  }
+  const parsed = ContentPolicySchema.safeParse(json);
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `CONTENT_POLICY_FILE: ${path}: /${i.path.join('/')}: ${i.message}`));
+  return parsed.data;
 }

@@ -12,6 +12,8 @@ export const QUEUE_NAMES = {
   inbox: 'inbox',
   /** signed callbacks to the platform */
   callbacks: 'callbacks',
+  /** operator actions too long for a request: dropping a blocked domain's followers */
+  moderation: 'moderation',
 } as const;
 
 export type QueueName = keyof typeof QUEUE_NAMES;
@@ -35,4 +37,5 @@ export const JOB_OPTIONS: Record<QueueName, JobsOptions> = {
   // At least 24 hours of retries while the platform is down, even at the shortest jitter:
   // 110 attempts, 15-30 min apart once capped, span 24.8 h at least (37 h on average).
   callbacks: { attempts: 110, backoff: { type: 'capped-exponential', delay: 1000 }, ...keep },
+  moderation: { attempts: 25, backoff: { type: 'capped-exponential', delay: 1000 }, ...keep },
 };

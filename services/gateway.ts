@@ -19,6 +19,8 @@ import { type BlockStore, blockStore } from './store/blocks';
 import { type InteractionStore, interactionStore } from './store/interactions';
 import { type ActivityStore, activityStore } from './store/activities';
 import { type DedupeStore, dedupeStore } from './store/dedupe';
+import { type DomainBlockStore, domainBlockStore } from './store/domain-blocks';
+import { type CompiledPolicy, compilePolicy } from './moderation/content-policy';
 import { type FollowerStore, followerStore } from './store/followers';
 import { type FollowingStore, followingStore } from './store/following';
 import { type PostStore, postStore } from './store/posts';
@@ -59,6 +61,10 @@ export interface Gateway {
   interactions: InteractionStore;
   /** remote actors local accounts block */
   blocks: BlockStore;
+  /** domains the operator blocks: nothing comes in from or goes out to them */
+  domainBlocks: DomainBlockStore;
+  /** the operator's inbound content policy (CONTENT_POLICY_FILE) */
+  contentPolicy: CompiledPolicy;
   /** outbound to the fediverse: SSRF-guarded */
   agent: Agent;
   /** to the operator-configured platform callback URL, which is private by design: unguarded */
@@ -101,7 +107,8 @@ export function createGateway(config: Config, logger: Logger, opts: GatewayOptio
   // Signing keys per account for a minute: deliveries of one fan-out share one Redis read.
   const SIGNING_KEY_TTL_MS = 60_000;
   const signingKeys = new LruMap<string, { key: SigningKey; until: number }>(10_000);
-  const fetchDocument = createFetcher({ agent, allowPrivateAddresses: config.allowPrivateAddresses, userAgent, instanceKey, schemes: signatureSchemeStore(redis, keys) });
+  const domainBlocks = domainBlockStore(redis, keys);
+  const fetchDocument = createFetcher({ agent, allowPrivateAddresses: config.allowPrivateAddresses, userAgent, instanceKey, schemes: signatureSchemeStore(redis, keys), blockOfUrl: domainBlocks.blockOfUrl });
 
   return {
     config,
@@ -121,6 +128,8 @@ export function createGateway(config: Config, logger: Logger, opts: GatewayOptio
     dedupe: dedupeStore(redis, keys),
     interactions: interactionStore(redis, keys),
     blocks: blockStore(redis, keys),
+    domainBlocks,
+    contentPolicy: compilePolicy(config.contentPolicy),
     agent,
     platformAgent,
     fetchDocument,

@@ -22,7 +22,7 @@ export function createMetrics(queues: Queues) {
     queueDepth,
     deliveries: new Counter({
       name: 'fedigate_deliveries_total',
-      help: 'Delivery attempts by outcome (delivered, retry, final, gone)',
+      help: 'Delivery attempts by outcome (delivered, retry, final, gone; skipped: superseded, signer_left, blocked, domain_blocked)',
       labelNames: ['outcome'] as const,
       registers: [registry],
     }),
@@ -48,6 +48,12 @@ export function createMetrics(queues: Queues) {
       name: 'fedigate_platform_events_total',
       help: 'Platform events by result (accepted, duplicate, refused, applied, stale)',
       labelNames: ['result'] as const,
+      registers: [registry],
+    }),
+    contentPolicy: new Counter({
+      name: 'fedigate_content_policy_total',
+      help: 'Remote notes by content policy verdict (pass, drop, mark_sensitive) and the rule that fired',
+      labelNames: ['rule', 'action'] as const,
       registers: [registry],
     }),
     callbacks: new Counter({

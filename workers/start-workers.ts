@@ -6,7 +6,8 @@ import { runDelivery } from '../services/federation/deliver-job';
 import { fanout } from '../services/federation/fanout';
 import { handleInbound } from '../services/federation/handle-inbound';
 import type { Gateway } from '../services/gateway';
-import type { CallbackJob, DeliveryJob, EventJob, FanoutJob, InboxJob } from '../services/queue/jobs';
+import type { CallbackJob, DeliveryJob, EventJob, FanoutJob, InboxJob, ModerationJob } from '../services/queue/jobs';
+import { purgeDomainFollowers } from '../services/moderation/purge-domain-followers';
 import { backoffStrategy } from './backoff';
 import { runCallback } from '../services/federation/callback-job';
 import { inboxReplayKey } from '../services/inbox/replay-key';
@@ -55,6 +56,7 @@ export function startWorkers(g: Gateway): RunningWorkers {
       return result;
     }),
     make<CallbackJob, unknown>('callbacks', 10, (j) => runCallback(g, j)),
+    make<ModerationJob, unknown>('moderation', 1, (j) => purgeDomainFollowers(g, j.domain)),
   ];
   return {
     workers,

@@ -142,6 +142,8 @@ export interface NoteChange {
   /** roles the platform already had the note for */
   recorded: NoteRoles;
   when: Date;
+  /** the content policy rule that changed the post, said in each callback */
+  policy?: { rule: string; action: string };
 }
 
 /**
@@ -153,7 +155,7 @@ export function noteCallbacks(c: NoteChange): CallbackEnvelope[] {
   return NOTE_ROLES.filter((role) => c.roles[role]?.length).map((role) => {
     const updated = c.verb === 'update' && c.recorded[role] !== undefined;
     const cause = updated ? `${c.post.uri}#update:${c.activityId}` : c.post.uri;
-    return callbackEnvelope(`fediverse.${role}.${updated ? 'updated' : 'created'}`, cause, { post: c.post, accountIds: c.roles[role]! }, c.when);
+    return callbackEnvelope(`fediverse.${role}.${updated ? 'updated' : 'created'}`, cause, { post: c.post, accountIds: c.roles[role]!, ...(c.policy ? { policy: c.policy } : {}) }, c.when);
   });
 }
 

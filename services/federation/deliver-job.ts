@@ -31,6 +31,11 @@ export async function runDelivery(g: Gateway, job: DeliveryJob): Promise<{ statu
     g.metrics.deliveries.inc({ outcome: 'blocked' });
     return { skipped: 'inbox of an actor the account blocks' };
   }
+  // --- moderation: nothing goes to a domain the operator blocks, even a job queued before the block ---
+  if (await g.domainBlocks.blockOfUrl(job.inbox)) {
+    g.metrics.deliveries.inc({ outcome: 'domain_blocked' });
+    return { skipped: 'domain blocked' };
+  }
   const body = await g.activities.body(job.activityId);
   if (!body) throw new UnrecoverableError(`activity ${job.activityId} is no longer stored`);
   const key = await g.signingKey(job.signer);

@@ -8,7 +8,7 @@ import { enqueueDeliveries } from './enqueue';
 export async function fanout(g: Gateway, job: FanoutJob): Promise<{ inboxes: number }> {
   let inboxes = 0;
   const send = async (page: string[]) => {
-    const unique = [...new Set(page)];
+    const unique = await withoutBlockedDomains(g, [...new Set(page)]);
     await enqueueDeliveries(g, job.activityId, job.signer, unique, job.livePostId);
     if (job.recordOnPost) await g.posts.addInboxes(job.recordOnPost, unique);
     inboxes += unique.length;
@@ -23,4 +23,12 @@ export async function fanout(g: Gateway, job: FanoutJob): Promise<{ inboxes: num
   }
   // Delivery job ids repeat across pages for one inbox, so BullMQ keeps one job per inbox.
   return { inboxes };
+}
+
+// --- moderation: inboxes on domains the operator blocks get no delivery job ---
+async function withoutBlockedDomains(g: Gateway, inboxes: string[]): Promise<string[]> {
+  const kept: string[] = [];
+  for (const inbox of inboxes) if (!(await g.domainBlocks.blockOfUrl(inbox))) kept.push(inbox);
+  if (kept.length < inboxes.length) g.metrics.deliveries.inc({ outcome: 'domain_blocked' }, inboxes.length - kept.length);
+  return kept;
 }

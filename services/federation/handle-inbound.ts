@@ -24,6 +24,8 @@ export type InboundOutcome = { outcome: 'applied'; kind: InboundCommand['kind'] 
 const ignored = (reason: string): InboundOutcome => ({ outcome: 'ignored', reason });
 
 export async function handleInbound(g: Gateway, job: InboxJob): Promise<InboundOutcome> {
+  // --- moderation: an activity queued before its domain was blocked is not applied ---
+  if (await g.domainBlocks.blockOfUrl(job.signer)) return ignored('domain_blocked');
   // Read in the standard compact form whatever JSON-LD spelling the sender chose.
   const normalized = await normalizeActivity(job.activity);
   if (!normalized.ok) return ignored(normalized.reason);

@@ -9,6 +9,7 @@ import type { Gateway } from '../gateway';
 import { enqueueCallback } from './enqueue';
 import { remoteActor, remoteActorOrBare } from './remote-actors';
 import { enabledPostOwner } from './live-post-owner';
+import { applyVerdict, policyInputOf } from '../moderation/content-policy';
 
 export type NoteOutcome = { outcome: 'applied'; kind: 'note' | 'delete-note' } | { outcome: 'ignored'; reason: string };
 
@@ -97,11 +98,17 @@ export async function onNote(g: Gateway, cmd: NoteCommand, activityId: string, r
   const priorRoles = retry ? (known.priorRoles ?? []) : NOTE_ROLES.filter((role) => recorded[role]);
   const before = Object.fromEntries(priorRoles.map((role) => [role, recorded[role] ?? []])) as NoteRoles;
   const root = current.root ?? known?.root;
+  // --- moderation: the operator's content policy, before anything is recorded or sent ---
+  const remotePost = remotePostOf(cmd.note, actor, g.uris, current.localIds);
+  const verdict = g.contentPolicy.evaluate(policyInputOf(remotePost));
+  g.metrics.contentPolicy.inc({ rule: verdict.action === 'pass' ? '' : verdict.rule, action: verdict.action });
+  if (verdict.action === 'drop') return ignored('content_policy');
   const saved = await g.remoteNotes.save(uri, { author: cmd.actor, ...(root ? { root } : {}), roles: recordedRoles(merged), version, activityId, priorRoles });
   if (saved !== 'ok') return ignored(saved === 'stale' ? 'stale_note' : 'note_deleted');
   const followers = str(doc.followers);
-  const placed = placeNote(remotePostOf(cmd.note, actor, g.uris, current.localIds), cmd.note, { ...(root ? { root } : {}), ...(cmd.parentUri ? { parentUri: cmd.parentUri } : {}), ...(followers ? { authorFollowers: followers } : {}) });
-  for (const callback of noteCallbacks({ verb: cmd.verb, activityId, post: placed, roles, recorded: before, when: new Date(receivedAt) })) await enqueueCallback(g, callback);
+  const placed = placeNote(remotePost, cmd.note, { ...(root ? { root } : {}), ...(cmd.parentUri ? { parentUri: cmd.parentUri } : {}), ...(followers ? { authorFollowers: followers } : {}) });
+  const { post, policy } = applyVerdict(placed, verdict);
+  for (const callback of noteCallbacks({ verb: cmd.verb, activityId, post, roles, recorded: before, when: new Date(receivedAt), ...(policy ? { policy } : {}) })) await enqueueCallback(g, callback);
   return { outcome: 'applied', kind: 'note' };
 }
 

@@ -68,7 +68,7 @@ export async function resolveHandle(g: Gateway, text: string): Promise<ActorReso
   const cacheKey = g.keys.webfinger(formatHandle(handle).toLowerCase());
   let actorUri = await g.redis.get(cacheKey);
   if (!actorUri) {
-    const found = await lookupWebfinger({ agent: g.agent, allowPrivateAddresses: g.config.allowPrivateAddresses, userAgent: g.userAgent }, handle);
+    const found = await lookupWebfinger({ agent: g.agent, allowPrivateAddresses: g.config.allowPrivateAddresses, userAgent: g.userAgent, blockOfUrl: g.domainBlocks.blockOfUrl }, handle);
     if (!found.ok) return fail(found.reason === 'unavailable' ? 'unavailable' : 'not_found', `${formatHandle(handle)}: ${found.reason}${found.detail ? ` (${found.detail})` : ''}`);
     actorUri = found.actorUri;
     await g.redis.set(cacheKey, actorUri, 'EX', WEBFINGER_TTL_SECONDS);

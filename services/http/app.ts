@@ -6,6 +6,7 @@ import type { Gateway } from '../gateway';
 import { authorizedFetch } from './authorized-fetch';
 import { problemErrorHandler, sendProblem } from './problem';
 import { actorsRouter } from './routes/actors';
+import { adminDomainBlocksRouter } from './routes/admin-domain-blocks';
 import { collectionsRouter } from './routes/collections';
 import { discoveryRouter } from './routes/discovery';
 import { inboxRouter } from './routes/inbox';
@@ -25,6 +26,7 @@ export function createApp(g: Gateway): Express {
     }),
   );
   app.use(opsRouter(g));
+  app.use(adminDomainBlocksRouter(g));
   app.use(platformEventsRouter(g));
   app.use(platformQueriesRouter(g));
   app.use(discoveryRouter(g));

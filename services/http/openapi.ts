@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { VERSION } from '../gateway';
 import { CALLBACK_SCHEMAS, type CallbackType, DeletedRemotePostSchema, RemoteActorSchema, RemotePostSchema, UnresolvedActorSchema } from '../platform/callback-schemas';
 import { EventSchema, MAX_BATCH } from '../platform/event-schemas';
+import { DomainBlockBodySchema, DomainBlockListSchema, DomainBlockSchema } from '../moderation/admin-schemas';
 import { AccountFederationSchema, ActorLookupQuerySchema, LookedUpActorSchema } from '../platform/query-schemas';
 
 const ProblemSchema = z.looseObject({
@@ -39,6 +40,9 @@ function components() {
   add(UnresolvedActorSchema, 'UnresolvedActor');
   add(LookedUpActorSchema, 'LookedUpActor');
   add(AccountFederationSchema, 'AccountFederation');
+  add(DomainBlockSchema, 'DomainBlock');
+  add(DomainBlockBodySchema, 'DomainBlockBody');
+  add(DomainBlockListSchema, 'DomainBlockList');
   for (const [type, schema] of Object.entries(CALLBACK_SCHEMAS)) add(schema, callbackComponent(type));
   const { schemas } = z.toJSONSchema(registry, { uri: (id) => `#/components/schemas/${id}`, io: 'input' });
   // Components are plain schemas of the document's own dialect (JSON Schema 2020-12).
@@ -57,6 +61,44 @@ function queryParameters(schema: z.ZodObject) {
 }
 
 const bearer = [{ platformToken: [] }];
+const admin = [{ adminToken: [] }];
+const domainParameter = { name: 'domain', in: 'path', required: true, description: 'host name, optionally with :port (lower-cased)', schema: { type: 'string' } };
+
+// The operator's domain blocks (not part of the platform contract, but the same conventions).
+const adminPaths = {
+  '/admin/domain-blocks': {
+    get: { operationId: 'listDomainBlocks', summary: 'Every blocked domain', security: admin, responses: { '200': { description: 'the blocks', content: json('DomainBlockList') }, '401': problem('admin token missing or wrong') } },
+  },
+  '/admin/domain-blocks/{domain}': {
+    get: {
+      operationId: 'getDomainBlock',
+      summary: 'One block',
+      security: admin,
+      parameters: [domainParameter],
+      responses: { '200': { description: 'the block', content: json('DomainBlock') }, '400': problem('domain is not a host name'), '401': problem('admin token missing or wrong'), '404': problem('not blocked') },
+    },
+    put: {
+      operationId: 'putDomainBlock',
+      summary: "Block a domain and its subdomains: refused at the inbox, nothing delivered or fetched there; a new block drops the domain's followers (in the background)",
+      security: admin,
+      parameters: [domainParameter],
+      requestBody: { required: false, content: json('DomainBlockBody') },
+      responses: {
+        '200': { description: 'updated', content: json('DomainBlock') },
+        '201': { description: 'created', content: json('DomainBlock') },
+        '400': problem('domain is not a host name, or the body is wrong (JSON pointer)'),
+        '401': problem('admin token missing or wrong'),
+      },
+    },
+    delete: {
+      operationId: 'deleteDomainBlock',
+      summary: 'Lift a block (dropped followers stay dropped)',
+      security: admin,
+      parameters: [domainParameter],
+      responses: { '204': { description: 'lifted' }, '400': problem('domain is not a host name'), '401': problem('admin token missing or wrong'), '404': problem('not blocked') },
+    },
+  },
+};
 
 export function openApiDocument(publicOrigin: string) {
   const webhooks = Object.fromEntries(
@@ -124,11 +166,12 @@ export function openApiDocument(publicOrigin: string) {
           },
         },
       },
+      ...adminPaths,
     },
     webhooks,
     components: {
       schemas: components(),
-      securitySchemes: { platformToken: { type: 'http', scheme: 'bearer', description: 'PLATFORM_API_TOKEN' } },
+      securitySchemes: { platformToken: { type: 'http', scheme: 'bearer', description: 'PLATFORM_API_TOKEN' }, adminToken: { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN' } },
     },
   };
 }

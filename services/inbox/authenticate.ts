@@ -13,7 +13,7 @@ import { type InboxReplayKey, inboxReplayKey } from './replay-key';
 
 export type InboxAuth =
   | { ok: true; activity: JsonObject; activityId: string; signer: string; replayKey: InboxReplayKey; unverifiedGoneActor?: true }
-  | { ok: false; status: 400 | 401; reason: string; detail?: string };
+  | { ok: false; status: 400 | 401 | 403; reason: string; detail?: string };
 
 export interface RawInboxRequest {
   method: string;
@@ -36,6 +36,10 @@ export async function authenticateInbox(g: Gateway, req: RawInboxRequest): Promi
   // The signature covers Host: it must name us, or a request signed for another server could be replayed here.
   const host = typeof req.headers.host === 'string' ? req.headers.host.toLowerCase() : undefined;
   if (host !== new URL(g.config.publicOrigin).host) return { ok: false, status: 401, reason: 'wrong_host', detail: `signed for ${host ?? 'no host'}` };
+
+  // --- moderation: a blocked domain is refused before any key is fetched from it ---
+  const domainBlock = await blockedSender(g, actor, req.headers);
+  if (domainBlock) return { ok: false, status: 403, reason: 'domain_blocked', detail: `domain ${domainBlock} is blocked` };
 
   let owner: string | undefined;
   const lookupKey = async (keyId: string, opts: { refresh: boolean }): Promise<KeyObject | null> => {
@@ -64,6 +68,17 @@ export async function authenticateInbox(g: Gateway, req: RawInboxRequest): Promi
   // Activities without an id (some servers' Deletes) are deduplicated by their bytes.
   const signed = { activityId: ownId ?? bytesId(req.body), signer: owner };
   return { ok: true, activity, ...signed, replayKey: inboxReplayKey(signed) };
+}
+
+/** The block covering the actor's or the signing key's host (keyId of draft-cavage or RFC 9421), if any. */
+async function blockedSender(g: Gateway, actor: string, headers: RawInboxRequest['headers']): Promise<string | undefined> {
+  const signature = [headers.signature, headers['signature-input']].flat().filter((v) => typeof v === 'string').join(',');
+  const keyIds = [...signature.matchAll(/keyid="([^"]*)"/gi)].map((m) => m[1]!);
+  for (const url of [actor, ...keyIds]) {
+    const block = await g.domainBlocks.blockOfUrl(url);
+    if (block) return block;
+  }
+  return undefined;
 }
 
 const bytesId = (body: Buffer) => `urn:sha256:${createHash('sha256').update(body).digest('hex')}`;

@@ -62,7 +62,14 @@ const followRejected = z.looseObject({
   detail: z.string().optional(),
 });
 const accountIds = z.array(id).meta({ description: 'the local accounts the note concerns in this role' });
-const postForAccounts = z.looseObject({ post: RemotePostSchema, accountIds });
+const postForAccounts = z.looseObject({
+  post: RemotePostSchema,
+  accountIds,
+  policy: z
+    .looseObject({ rule: z.string(), action: z.enum(['mark_sensitive']) })
+    .optional()
+    .meta({ description: "the operator's content policy rule that changed the post (e.g. marked its media sensitive)" }),
+});
 const deletedPostForAccounts = z.looseObject({ post: DeletedRemotePostSchema, accountIds });
 const interaction = z.looseObject({ postId: id, actor: RemoteActorSchema, activityId: uri });
 const actor = z.looseObject({ actor: RemoteActorSchema });
@@ -76,7 +83,7 @@ const report = z.looseObject({ report: z.looseObject({ activityId: uri, actor: R
 /** Every callback type of contract §2 and its data (mention and quote get .updated/.deleted too). */
 export const CALLBACK_DATA = {
   'fediverse.follower.added': follower,
-  'fediverse.follower.removed': follower,
+  'fediverse.follower.removed': follower.extend({ reason: z.enum(['domain_blocked']).optional().meta({ description: 'set when the gateway removed the follower itself: its domain was blocked by the operator' }) }),
   'fediverse.follow_request.received': follower,
   'fediverse.follow.accepted': followAccepted,
   'fediverse.follow.rejected': followRejected,

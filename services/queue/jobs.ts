@@ -48,6 +48,12 @@ export interface InboxJob {
 
 export type CallbackJob = CallbackEnvelope;
 
+/** A domain block was created: drop the blocked domain's followers and follow requests of every local account. */
+export interface ModerationJob {
+  kind: 'purge-domain-followers';
+  domain: string;
+}
+
 /** BullMQ custom ids may not contain ':' and must be stable: a hash of what makes the job unique. */
 export function jobIdOf(...parts: string[]): string {
   return createHash('sha256').update(parts.join('\u0000')).digest('base64url').slice(0, 32);

@@ -2,7 +2,7 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { JOB_OPTIONS, QUEUE_NAMES, type QueueName, queuePrefix } from '../../config/queues';
-import type { CallbackJob, DeliveryJob, EventJob, FanoutJob, InboxJob } from './jobs';
+import type { CallbackJob, DeliveryJob, EventJob, FanoutJob, InboxJob, ModerationJob } from './jobs';
 
 export interface Queues {
   events: Queue<EventJob>;
@@ -10,6 +10,7 @@ export interface Queues {
   delivery: Queue<DeliveryJob>;
   inbox: Queue<InboxJob>;
   callbacks: Queue<CallbackJob>;
+  moderation: Queue<ModerationJob>;
 }
 
 export function createQueues(connection: Redis, redisPrefix: string): Queues {
@@ -25,6 +26,7 @@ export function createQueues(connection: Redis, redisPrefix: string): Queues {
     delivery: make<DeliveryJob>('delivery'),
     inbox: make<InboxJob>('inbox'),
     callbacks: make<CallbackJob>('callbacks'),
+    moderation: make<ModerationJob>('moderation'),
   };
 }
 

@@ -26,6 +26,8 @@ export interface FetcherDeps {
     firstFor(origin: string): Promise<SignatureScheme>;
     remember(origin: string, scheme: SignatureScheme): Promise<void>;
   };
+  /** the operator's domain block covering a URL, if any (services/store/domain-blocks.ts) */
+  blockOfUrl?: (url: string) => Promise<string | undefined>;
 }
 
 export type FetchDocument = (url: string) => Promise<FetchResult>;
@@ -41,6 +43,8 @@ export function createFetcher(d: FetcherDeps): FetchDocument {
       return { ok: false, reason: 'blocked', detail: (e as Error).message };
     }
     target.hash = '';
+    const domainBlock = await d.blockOfUrl?.(target.toString());
+    if (domainBlock) return { ok: false, reason: 'blocked', detail: `domain ${domainBlock} is blocked` };
     try {
       const key = await d.instanceKey();
       const get = async (scheme: SignatureScheme) => {

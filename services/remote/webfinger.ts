@@ -15,6 +15,8 @@ export interface WebfingerDeps {
   agent: Agent;
   allowPrivateAddresses: boolean;
   userAgent: string;
+  /** the operator's domain block covering a URL, if any (services/store/domain-blocks.ts) */
+  blockOfUrl?: (url: string) => Promise<string | undefined>;
 }
 
 export async function lookupWebfinger(d: WebfingerDeps, handle: Handle): Promise<WebfingerResult> {
@@ -24,6 +26,8 @@ export async function lookupWebfinger(d: WebfingerDeps, handle: Handle): Promise
   } catch (e) {
     return { ok: false, reason: 'blocked', detail: (e as Error).message };
   }
+  const domainBlock = await d.blockOfUrl?.(url.toString());
+  if (domainBlock) return { ok: false, reason: 'blocked', detail: `domain ${domainBlock} is blocked` };
   try {
     const res = await request(url, { dispatcher: d.agent, method: 'GET', headers: { accept: 'application/jrd+json, application/json', 'user-agent': d.userAgent } });
     if (res.statusCode === 404 || res.statusCode === 410) {

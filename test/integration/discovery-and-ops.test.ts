@@ -119,7 +119,7 @@ describe('operators', () => {
     const api = await fetch(`${gw.url}/admin/queues/api/queues`, { headers: { authorization: `Basic ${basic}` } });
     expect(api.status).toBe(200);
     const names = ((await api.json()) as { queues: Array<{ name: string }> }).queues.map((q) => q.name).sort();
-    expect(names).toEqual(['callbacks', 'delivery', 'events', 'fanout', 'inbox']);
+    expect(names).toEqual(['callbacks', 'delivery', 'events', 'fanout', 'inbox', 'moderation']);
   });
 });
 

@@ -66,7 +66,7 @@ test('every callback type of the contract is a webhook with its schema; the quer
   expect(doc.webhooks['fediverse.reply.created'].post.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/Callback.fediverse.reply.created' });
   expect(doc.components.schemas['Callback.fediverse.reply.created'].properties.data.properties.post).toEqual({ $ref: '#/components/schemas/RemotePost' });
   expect(doc.components.schemas.RemotePost.properties.author).toEqual({ $ref: '#/components/schemas/RemoteActor' });
-  expect(Object.keys(doc.paths).sort()).toEqual(['/platform/accounts/{id}/federation', '/platform/actors/lookup', '/platform/events']);
+  expect(Object.keys(doc.paths).filter((p) => p.startsWith('/platform/')).sort()).toEqual(['/platform/accounts/{id}/federation', '/platform/actors/lookup', '/platform/events']);
   expect(doc.paths['/platform/actors/lookup'].get.parameters).toEqual([expect.objectContaining({ name: 'q', in: 'query', required: true })]);
   expect(doc.paths['/platform/actors/lookup'].get.security).toEqual([{ platformToken: [] }]);
 });
@@ -106,4 +106,13 @@ test('the callback schemas describe what the emitters send: moved-to actors, unr
   expect(checkCallback(report([{ accountId: 'a1' }, { postId: 'p1' }]))).toEqual({ ok: true });
   expect(checkCallback(report([{ username: 'a1' }]))).toMatchObject({ ok: false });
   expect(doc.components.schemas['Callback.fediverse.follow.rejected'].properties.data.properties.target.anyOf).toEqual([{ $ref: '#/components/schemas/RemoteActor' }, { $ref: '#/components/schemas/UnresolvedActor' }]);
+});
+
+test('the admin domain blocks are paths behind the admin token; the content policy is named in note callbacks', () => {
+  expect(Object.keys(doc.paths).filter((p) => p.startsWith('/admin/')).sort()).toEqual(['/admin/domain-blocks', '/admin/domain-blocks/{domain}']);
+  expect(Object.keys(doc.paths['/admin/domain-blocks/{domain}']).sort()).toEqual(['delete', 'get', 'put']);
+  expect(doc.paths['/admin/domain-blocks/{domain}'].put.security).toEqual([{ adminToken: [] }]);
+  expect(doc.components.schemas.DomainBlock.properties).toHaveProperty('domain');
+  expect(doc.components.schemas['Callback.fediverse.post.created'].properties.data.properties.policy.properties.rule).toEqual({ type: 'string' });
+  expect(doc.components.schemas['Callback.fediverse.follower.removed'].properties.data.properties.reason.enum).toEqual(['domain_blocked']);
 });

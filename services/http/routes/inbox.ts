@@ -26,7 +26,7 @@ export function inboxRouter(g: Gateway): Router {
     if (!auth.ok) {
       g.metrics.inbox.inc({ result: 'refused', reason: auth.reason });
       req.log.info({ reason: auth.reason, detail: auth.detail }, 'inbox: refused');
-      return sendProblem(res, { status: auth.status, title: auth.status === 401 ? 'Unauthorized' : 'Bad Request', detail: auth.detail ?? auth.reason, reason: auth.reason });
+      return sendProblem(res, { status: auth.status, title: auth.status === 401 ? 'Unauthorized' : auth.status === 403 ? 'Forbidden' : 'Bad Request', detail: auth.detail ?? auth.reason, reason: auth.reason });
     }
     if (await g.dedupe.inboxSeen(auth.replayKey)) {
       g.metrics.inbox.inc({ result: 'duplicate', reason: 'seen' });
