@@ -26,6 +26,8 @@ const EnvSchema = z.object({
   /** Prefix of every Redis key and queue: lets several gateways (or test files) share one Redis. */
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/).default('fg'),
   DELIVERY_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(50),
+  /** Deliveries in flight per remote domain per worker process; more yield and come back shortly. */
+  DELIVERY_DOMAIN_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(8),
   /** Port of the local redis-server `npm start` runs when REDIS_URL is unset and nothing answers. */
   LOCAL_REDIS_PORT: z.coerce.number().int().min(1).max(65535).default(6379),
 });
@@ -47,6 +49,7 @@ export interface Config {
   readonly authorizedFetch: boolean;
   readonly logLevel: string;
   readonly deliveryConcurrency: number;
+  readonly deliveryDomainConcurrency: number;
   readonly localRedisPort: number;
 }
 
@@ -88,6 +91,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     authorizedFetch: e.AUTHORIZED_FETCH,
     logLevel: e.LOG_LEVEL,
     deliveryConcurrency: e.DELIVERY_CONCURRENCY,
+    deliveryDomainConcurrency: e.DELIVERY_DOMAIN_CONCURRENCY,
     localRedisPort: e.LOCAL_REDIS_PORT,
   });
 }

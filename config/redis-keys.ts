@@ -86,5 +86,14 @@ export function redisKeys(prefix: string) {
     remoteNote: (noteUri: string) => k('remote-note', noteUri),
     /** string (TTL): 'rfc9421' or 'cavage', the signature scheme a server's origin took after a 401 for the other */
     signatureScheme: (origin: string) => k('sig-scheme', origin),
+    // --- per-domain delivery health (services/store/domain-health.ts) ---
+    /** set: UTC days ('YYYY-MM-DD') on which deliveries to this domain failed (TTL refreshed per failure) */
+    domainFailureDays: (domain: string) => k('domain-failure-days', domain.toLowerCase()),
+    /** hash: domain → JSON {since, reason} of each domain skipped at fan-out */
+    unavailableDomains: () => k('domains', 'unavailable'),
+    /** string (TTL: the breaker window): consecutive network failures of deliveries to this domain */
+    domainBreakerFailures: (domain: string) => k('domain-breaker', domain.toLowerCase(), 'failures'),
+    /** string (TTL: the cool-down): ms until which the domain's breaker is open */
+    domainBreakerOpen: (domain: string) => k('domain-breaker', domain.toLowerCase(), 'open'),
   };
 }
