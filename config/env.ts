@@ -27,7 +27,7 @@ const EnvSchema = z.object({
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/).default('fg'),
   DELIVERY_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(50),
   /** Deliveries in flight per remote domain per worker process; more yield and come back shortly. */
-  DELIVERY_DOMAIN_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(8),
+  DELIVERY_DOMAIN_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(16),
   /** Port of the local redis-server `npm start` runs when REDIS_URL is unset and nothing answers. */
   LOCAL_REDIS_PORT: z.coerce.number().int().min(1).max(65535).default(6379),
 });

@@ -14,7 +14,7 @@ export const DOMAIN_HEALTH = {
   /** how long an open breaker fails deliveries fast */
   breakerCooldownMs: 60_000,
   /** a delivery that found its domain at its in-flight limit comes back after this, plus jitter */
-  busyDelayMs: 1_000,
+  busyDelayMs: 200,
 } as const;
 
 /** The domain deliveries and health are tracked by: the URL's host (with a non-default port). */

@@ -5,6 +5,10 @@ import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../../config/redis-keys';
 import { DOMAIN_HEALTH, breakerOpens, breakerRemainingMs, countsAsDomainFailure, failureDay, isNetworkFailure, isUnavailable } from '../remote/domain-health';
 import type { DeliveryVerdict } from '../remote/retry-policy';
+import { LruMap } from '../signatures/lru';
+
+/** After a reset, further successes to that domain skip Redis this long (unless a failure is seen here). */
+const RESET_MEMORY_MS = 10_000;
 
 export type UnavailableReason = 'failing' | 'gone';
 
@@ -28,7 +32,11 @@ export interface FailureOutcome {
 }
 
 export function domainHealthStore(redis: Redis, keys: RedisKeys) {
+  // Successes are most deliveries: one reset per domain per few seconds is enough. A failure
+  // recorded by another process meanwhile is reset by the next success after that.
+  const resetAt = new LruMap<string, number>(10_000);
   const markUnavailable = async (domain: string, reason: UnavailableReason, now = Date.now()): Promise<boolean> => {
+    resetAt.delete(domain);
     const record: UnavailableRecord = { since: new Date(now).toISOString(), reason };
     return (await redis.hsetnx(keys.unavailableDomains(), domain, JSON.stringify(record))) === 1;
   };
@@ -40,6 +48,7 @@ export function domainHealthStore(redis: Redis, keys: RedisKeys) {
     async recordFailure(domain: string, verdict: DeliveryVerdict, now = Date.now()): Promise<FailureOutcome> {
       const outcome: FailureOutcome = { becameUnavailable: false, breakerOpened: false };
       if (!countsAsDomainFailure(verdict)) return outcome;
+      resetAt.delete(domain);
       const days = keys.domainFailureDays(domain);
       const res = await redis.multi().sadd(days, failureDay(now)).expire(days, DOMAIN_HEALTH.failureDaysTtlSeconds).scard(days).exec();
       if (isUnavailable(Number(res?.[2]?.[1] ?? 0))) outcome.becameUnavailable = await markUnavailable(domain, 'failing', now);
@@ -57,12 +66,15 @@ export function domainHealthStore(redis: Redis, keys: RedisKeys) {
     },
 
     /** A delivery went through or the domain signed a request to us: it is alive. */
-    async recordAlive(domain: string): Promise<void> {
+    async recordAlive(domain: string, now = Date.now()): Promise<void> {
+      const last = resetAt.get(domain);
+      if (last !== undefined && now - last < RESET_MEMORY_MS) return;
       await redis
         .multi()
         .del(keys.domainFailureDays(domain), keys.domainBreakerFailures(domain), keys.domainBreakerOpen(domain))
         .hdel(keys.unavailableDomains(), domain)
         .exec();
+      resetAt.set(domain, now);
     },
 
     /** Milliseconds the domain's breaker stays open; 0 when deliveries may go. */
