@@ -29,6 +29,8 @@ export const EnvSchema = z.object({
   /** Prefix of every Redis key and queue: lets several gateways (or test files) share one Redis. */
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/).default('fg'),
   DELIVERY_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(50),
+  /** Deliveries in flight per remote domain per worker process; more yield and come back shortly. */
+  DELIVERY_DOMAIN_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(16),
   /** Port of the local redis-server `npm start` runs when REDIS_URL is unset and nothing answers. */
   /** `worker` mode only: serve /healthz, /readyz and /metrics on this port (unset: no listener). */
   WORKER_OPS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
@@ -54,6 +56,7 @@ export interface Config {
   readonly authorizedFetch: boolean;
   readonly logLevel: string;
   readonly deliveryConcurrency: number;
+  readonly deliveryDomainConcurrency: number;
   readonly localRedisPort: number;
   /** worker mode: port of the probes-and-metrics listener, if any */
   readonly workerOpsPort: number | undefined;
@@ -100,6 +103,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     authorizedFetch: e.AUTHORIZED_FETCH,
     logLevel: e.LOG_LEVEL,
     deliveryConcurrency: e.DELIVERY_CONCURRENCY,
+    deliveryDomainConcurrency: e.DELIVERY_DOMAIN_CONCURRENCY,
     localRedisPort: e.LOCAL_REDIS_PORT,
     workerOpsPort: e.WORKER_OPS_PORT,
     contentPolicy,

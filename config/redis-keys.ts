@@ -89,5 +89,14 @@ export function redisKeys(prefix: string) {
     // --- moderation (domain blocks) ---
     /** hash: blocked domain (lower-case host, optional port) → JSON DomainBlock */
     domainBlocks: () => k('domain-blocks'),
+    // --- per-domain delivery health (services/store/domain-health.ts) ---
+    /** set: UTC days ('YYYY-MM-DD') on which deliveries to this domain failed (TTL refreshed per failure) */
+    domainFailureDays: (domain: string) => k('domain-failure-days', domain.toLowerCase()),
+    /** hash: domain → JSON {since, reason} of each domain skipped at fan-out */
+    unavailableDomains: () => k('domains', 'unavailable'),
+    /** string (TTL: the breaker window): consecutive network failures of deliveries to this domain */
+    domainBreakerFailures: (domain: string) => k('domain-breaker', domain.toLowerCase(), 'failures'),
+    /** string (TTL: the cool-down): ms until which the domain's breaker is open */
+    domainBreakerOpen: (domain: string) => k('domain-breaker', domain.toLowerCase(), 'open'),
   };
 }

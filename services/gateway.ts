@@ -26,6 +26,8 @@ import { type FollowingStore, followingStore } from './store/following';
 import { type PostStore, postStore } from './store/posts';
 import { type AccountIndexedRemoteNoteStore, accountIndexedRemoteNoteStore } from './store/remote-note-erasure';
 import { signatureSchemeStore } from './store/signature-schemes';
+import { type DomainHealthStore, domainHealthStore } from './store/domain-health';
+import { type DomainLimiter, createDomainLimiter } from './remote/domain-limiter';
 import { createRedis } from './store/redis';
 import type { Agent } from 'undici';
 
@@ -65,6 +67,10 @@ export interface Gateway {
   domainBlocks: DomainBlockStore;
   /** the operator's inbound content policy (CONTENT_POLICY_FILE) */
   contentPolicy: CompiledPolicy;
+  /** per-domain failure days, unavailability and circuit breaker (shared by all processes) */
+  domainHealth: DomainHealthStore;
+  /** deliveries in flight per domain in this process */
+  domainLimiter: DomainLimiter;
   /** outbound to the fediverse: SSRF-guarded */
   agent: Agent;
   /** to the operator-configured platform callback URL, which is private by design: unguarded */
@@ -96,8 +102,11 @@ export function createGateway(config: Config, logger: Logger, opts: GatewayOptio
   // Stores use the fail-fast client: during an outage a request answers 503 at once and a job
   // fails and is retried by BullMQ, whose own connection waits the outage out.
   const accounts = accountStore(redis, keys);
+  const domainHealth = domainHealthStore(redis, keys);
   const userAgent = `fedigate/${VERSION} (+${config.publicOrigin}/)`;
-  const agent = createHttpAgent({ allowPrivateAddresses: config.allowPrivateAddresses, ...(opts.extraCaPem ? { extraCaPem: opts.extraCaPem } : {}) });
+  // Enough connections per origin that a delivery holding a domain slot never waits for a socket.
+  const connectionsPerOrigin = Math.max(8, config.deliveryDomainConcurrency);
+  const agent = createHttpAgent({ allowPrivateAddresses: config.allowPrivateAddresses, connectionsPerOrigin, ...(opts.extraCaPem ? { extraCaPem: opts.extraCaPem } : {}) });
   const platformAgent = createHttpAgent({ allowPrivateAddresses: true, connectionsPerOrigin: 32 });
 
   const instanceKey = async (): Promise<SigningKey> => {
@@ -130,11 +139,13 @@ export function createGateway(config: Config, logger: Logger, opts: GatewayOptio
     blocks: blockStore(redis, keys),
     domainBlocks,
     contentPolicy: compilePolicy(config.contentPolicy),
+    domainHealth,
+    domainLimiter: createDomainLimiter(config.deliveryDomainConcurrency),
     agent,
     platformAgent,
     fetchDocument,
     actors: createActorResolver(redis, keys, fetchDocument),
-    metrics: createMetrics(queues),
+    metrics: createMetrics(queues, domainHealth),
     userAgent,
     async signingKey(signer) {
       if ('instance' in signer) return instanceKey();

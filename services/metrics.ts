@@ -1,8 +1,9 @@
 // Prometheus metrics (prom-client): what operators watch. Queue depths are read at scrape time.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Queues } from './queue/queues';
+import type { DomainHealthStore } from './store/domain-health';
 
-export function createMetrics(queues: Queues) {
+export function createMetrics(queues: Queues, domainHealth: DomainHealthStore) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const queueDepth = new Gauge({
@@ -54,6 +55,31 @@ export function createMetrics(queues: Queues) {
       name: 'fedigate_content_policy_total',
       help: 'Remote notes by content policy verdict (pass, drop, mark_sensitive) and the rule that fired',
       labelNames: ['rule', 'action'] as const,
+      registers: [registry],
+    }),
+    // --- per-domain delivery health ---
+    domainsUnavailable: new Gauge({
+      name: 'fedigate_domains_unavailable',
+      help: 'Remote domains skipped at fan-out (failing on 7 distinct days, or their shared inbox is gone)',
+      registers: [registry],
+      async collect() {
+        this.set(await domainHealth.countUnavailable());
+      },
+    }),
+    skippedUnavailable: new Counter({
+      name: 'fedigate_deliveries_skipped_unavailable_total',
+      help: 'Inboxes left out at fan-out because their domain is unavailable',
+      registers: [registry],
+    }),
+    breakerOpened: new Counter({
+      name: 'fedigate_domain_breaker_opened_total',
+      help: 'Times a domain circuit breaker opened after consecutive network failures',
+      registers: [registry],
+    }),
+    deliveriesDeferred: new Counter({
+      name: 'fedigate_deliveries_deferred_total',
+      help: 'Deliveries that did not go now: breaker_open (failed fast, retried with backoff) or domain_busy (yielded, back shortly)',
+      labelNames: ['reason'] as const,
       registers: [registry],
     }),
     callbacks: new Counter({

@@ -1,5 +1,5 @@
 // Starts every worker of this process; close() lets active jobs finish (or hands them back).
-import { type Job, type Processor, Worker } from 'bullmq';
+import { DelayedError, type Job, type Processor, Worker } from 'bullmq';
 import { QUEUE_NAMES, type QueueName, queuePrefix } from '../config/queues';
 import { applyPlatformEvent } from '../services/federation/apply-platform-event';
 import { runDelivery } from '../services/federation/deliver-job';
@@ -18,14 +18,15 @@ export interface RunningWorkers {
 }
 
 export function startWorkers(g: Gateway): RunningWorkers {
-  const make = <T, R>(name: QueueName, concurrency: number, run: (data: T, job: Job<T>) => Promise<R>) => {
-    const processor: Processor<T, R> = async (job) => {
+  const make = <T, R>(name: QueueName, concurrency: number, run: (data: T, job: Job<T>, token?: string) => Promise<R>) => {
+    const processor: Processor<T, R> = async (job, token) => {
       const log = g.logger.child({ queue: name, jobId: job.id, attempt: job.attemptsMade + 1 });
       try {
-        const result = await run(job.data, job);
+        const result = await run(job.data, job, token);
         log.debug({ result }, 'job done');
         return result;
       } catch (err) {
+        if (err instanceof DelayedError) throw err;
         log.warn({ err: (err as Error).message }, 'job failed');
         throw err;
       }
@@ -44,7 +45,15 @@ export function startWorkers(g: Gateway): RunningWorkers {
     // On its last attempt a post goes out without references whose servers are still down.
     make<EventJob, string>('events', 10, (e, job) => applyPlatformEvent(g, e, { finalAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) })),
     make<FanoutJob, unknown>('fanout', 4, (j) => fanout(g, j)),
-    make<DeliveryJob, unknown>('delivery', g.config.deliveryConcurrency, (j) => runDelivery(g, j)),
+    make<DeliveryJob, unknown>('delivery', g.config.deliveryConcurrency, async (j, job, token) => {
+      const run = await runDelivery(g, j);
+      // Its domain is at its in-flight limit: the job steps aside (not an attempt) and frees the slot.
+      if ('deferMs' in run) {
+        await job.moveToDelayed(Date.now() + run.deferMs, token);
+        throw new DelayedError();
+      }
+      return run;
+    }),
     make<InboxJob, unknown>('inbox', 10, async (j) => {
       const result = await handleInbound(g, j);
       g.metrics.inboxProcessed.inc({ outcome: result.outcome, reason: result.outcome === 'ignored' ? result.reason : result.kind });

@@ -7,6 +7,9 @@ import type { DeliveryJob } from '../queue/jobs';
 import { deliverActivity } from '../remote/deliver';
 import { signerHasLeft } from './apply-account-leave';
 import { signatureSchemeStore } from '../store/signature-schemes';
+import { busyDelayMs, domainOf } from '../remote/domain-health';
+import type { DeliveryResult } from '../remote/deliver';
+import { onInboxGone } from './inbox-gone';
 
 /** A transient failure; carries the server's Retry-After for the backoff strategy. */
 export class RetryableDeliveryError extends Error {
@@ -15,7 +18,9 @@ export class RetryableDeliveryError extends Error {
   }
 }
 
-export async function runDelivery(g: Gateway, job: DeliveryJob): Promise<{ status?: number; skipped?: string }> {
+export type DeliveryRun = { status?: number; skipped?: string } | { deferMs: number };
+
+export async function runDelivery(g: Gateway, job: DeliveryJob): Promise<DeliveryRun> {
   // A Create still retrying when its post was deleted (or held back) must not revive it.
   if (job.livePostId && !(await g.posts.isFederated(job.livePostId))) {
     g.metrics.deliveries.inc({ outcome: 'superseded' });
@@ -43,9 +48,29 @@ export async function runDelivery(g: Gateway, job: DeliveryJob): Promise<{ statu
   const schemes = signatureSchemeStore(g.redis, g.keys);
   const origin = URL.canParse(job.inbox) ? new URL(job.inbox).origin : undefined;
   const first = origin ? await schemes.firstFor(origin) : undefined;
+  const domain = domainOf(job.inbox);
+  // A dead or hanging server must not hold back the others: while its breaker is open its
+  // deliveries fail fast (retried with backoff), and past its in-flight limit they yield.
+  if (domain) {
+    const openMs = await g.domainHealth.breakerRemainingMs(domain);
+    if (openMs > 0) {
+      g.metrics.deliveriesDeferred.inc({ reason: 'breaker_open' });
+      throw new RetryableDeliveryError(`circuit open for ${domain}`, openMs);
+    }
+    if (!g.domainLimiter.tryAcquire(domain)) {
+      g.metrics.deliveriesDeferred.inc({ reason: 'domain_busy' });
+      return { deferMs: busyDelayMs() };
+    }
+  }
+  let result: DeliveryResult;
   const stop = g.metrics.deliverySeconds.startTimer();
-  const result = await deliverActivity({ agent: g.agent, allowPrivateAddresses: g.config.allowPrivateAddresses, userAgent: g.userAgent }, job.inbox, body, key, first);
-  stop();
+  try {
+    result = await deliverActivity({ agent: g.agent, allowPrivateAddresses: g.config.allowPrivateAddresses, userAgent: g.userAgent }, job.inbox, body, key, first);
+  } finally {
+    stop();
+    if (domain) g.domainLimiter.release(domain);
+  }
+  if (domain) await recordDomainHealth(g, domain, result);
   // Only a scheme that was accepted after the other got a 401 is worth remembering.
   if (origin && result.verdict.kind === 'delivered' && result.scheme && result.scheme !== first) {
     await schemes.remember(origin, result.scheme);
@@ -55,11 +80,24 @@ export async function runDelivery(g: Gateway, job: DeliveryJob): Promise<{ statu
   switch (result.verdict.kind) {
     case 'delivered':
       return { ...(result.status ? { status: result.status } : {}) };
-    case 'gone':
-      throw new UnrecoverableError(`inbox gone (410)`);
+    case 'gone': {
+      const gone = await onInboxGone(g, 'accountId' in job.signer ? job.signer.accountId : undefined, job.inbox);
+      g.logger.info({ inbox: job.inbox, gone }, 'delivery: inbox gone (410)');
+      throw new UnrecoverableError(`inbox gone (410): ${gone.kind}`);
+    }
     case 'final':
       throw new UnrecoverableError(result.verdict.reason);
     case 'retry':
       throw new RetryableDeliveryError(result.verdict.reason, result.verdict.retryAfterMs);
   }
+}
+
+async function recordDomainHealth(g: Gateway, domain: string, result: DeliveryResult): Promise<void> {
+  if (result.verdict.kind === 'delivered') return g.domainHealth.recordAlive(domain);
+  const outcome = await g.domainHealth.recordFailure(domain, result.verdict);
+  if (outcome.breakerOpened) {
+    g.metrics.breakerOpened.inc();
+    g.logger.warn({ domain }, 'delivery: circuit breaker opened after consecutive network failures');
+  }
+  if (outcome.becameUnavailable) g.logger.warn({ domain }, 'delivery: domain unavailable after failures on 7 distinct days; skipped at fan-out');
 }

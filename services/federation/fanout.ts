@@ -4,11 +4,15 @@ import type { Gateway } from '../gateway';
 import type { FanoutJob } from '../queue/jobs';
 import { deliveryInbox } from '../store/followers';
 import { enqueueDeliveries } from './enqueue';
+import { availableInboxes } from './available-inboxes';
 
 export async function fanout(g: Gateway, job: FanoutJob): Promise<{ inboxes: number }> {
   let inboxes = 0;
   const send = async (page: string[]) => {
-    const unique = await withoutBlockedDomains(g, [...new Set(page)]);
+    let unique = await withoutBlockedDomains(g, [...new Set(page)]);
+    // --- domain health: unavailable domains are skipped ---
+    unique = await availableInboxes(g, unique);
+    if (unique.length === 0) return;
     await enqueueDeliveries(g, job.activityId, job.signer, unique, job.livePostId);
     if (job.recordOnPost) await g.posts.addInboxes(job.recordOnPost, unique);
     inboxes += unique.length;

@@ -11,6 +11,7 @@ import { collectionsRouter } from './routes/collections';
 import { discoveryRouter } from './routes/discovery';
 import { inboxRouter } from './routes/inbox';
 import { opsRouter } from './routes/ops';
+import { adminDomainHealthRouter } from './routes/admin-domain-health';
 import { platformEventsRouter } from './routes/platform-events';
 import { platformQueriesRouter } from './routes/platform-queries';
 
@@ -27,6 +28,7 @@ export function createApp(g: Gateway): Express {
   );
   app.use(opsRouter(g));
   app.use(adminDomainBlocksRouter(g));
+  app.use(adminDomainHealthRouter(g));
   app.use(platformEventsRouter(g));
   app.use(platformQueriesRouter(g));
   app.use(discoveryRouter(g));

@@ -53,6 +53,9 @@ export const UnresolvedActorSchema = z
   .meta({ id: 'UnresolvedActor', description: "An actor that could not be resolved: the ActorRef of the platform's event." });
 
 const follower = z.looseObject({ accountId: id, follower: RemoteActorSchema });
+const followerRemoved = follower.extend({
+  reason: z.enum(['gone', 'domain_blocked']).optional().meta({ description: 'absent: the follower undid its Follow; gone: its inbox answered 410 (the actor no longer exists); domain_blocked: the operator blocked its domain' }),
+});
 const followAccepted = z.looseObject({ followId: id, accountId: id, target: RemoteActorSchema });
 const followRejected = z.looseObject({
   followId: id,
@@ -83,7 +86,7 @@ const report = z.looseObject({ report: z.looseObject({ activityId: uri, actor: R
 /** Every callback type of contract §2 and its data (mention and quote get .updated/.deleted too). */
 export const CALLBACK_DATA = {
   'fediverse.follower.added': follower,
-  'fediverse.follower.removed': follower.extend({ reason: z.enum(['domain_blocked']).optional().meta({ description: 'set when the gateway removed the follower itself: its domain was blocked by the operator' }) }),
+  'fediverse.follower.removed': followerRemoved,
   'fediverse.follow_request.received': follower,
   'fediverse.follow.accepted': followAccepted,
   'fediverse.follow.rejected': followRejected,

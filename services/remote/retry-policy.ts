@@ -4,7 +4,7 @@ export type DeliveryVerdict =
   | { kind: 'delivered' }
   /** never retried: the server refused for good */
   | { kind: 'final'; reason: string }
-  /** the inbox is gone: final (removing the followers behind it comes with per-domain health) */
+  /** the inbox is gone: final; the followers behind it are removed (federation/inbox-gone.ts) */
   | { kind: 'gone' }
   | { kind: 'retry'; reason: string; retryAfterMs?: number };
 

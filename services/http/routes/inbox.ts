@@ -4,6 +4,7 @@ import type { Gateway } from '../../gateway';
 import { authenticateInbox } from '../../inbox/authenticate';
 import { StoreUnavailableError, assertStoreReady, withStoreTimeout } from '../../store/availability';
 import { sendProblem } from '../problem';
+import { domainOf } from '../../remote/domain-health';
 import { rawBody } from '../raw-body';
 
 export function inboxRouter(g: Gateway): Router {
@@ -28,6 +29,9 @@ export function inboxRouter(g: Gateway): Router {
       req.log.info({ reason: auth.reason, detail: auth.detail }, 'inbox: refused');
       return sendProblem(res, { status: auth.status, title: auth.status === 401 ? 'Unauthorized' : auth.status === 403 ? 'Forbidden' : 'Bad Request', detail: auth.detail ?? auth.reason, reason: auth.reason });
     }
+    // A server that signs requests to us is alive: its domain's failure record is reset.
+    const signerDomain = auth.unverifiedGoneActor ? undefined : domainOf(auth.signer);
+    if (signerDomain) await withStoreTimeout(g.domainHealth.recordAlive(signerDomain));
     if (await g.dedupe.inboxSeen(auth.replayKey)) {
       g.metrics.inbox.inc({ result: 'duplicate', reason: 'seen' });
       return res.status(202).end();

@@ -1,0 +1,63 @@
+// Per-domain health decisions: what counts against a server, when it is unavailable, when the
+// breaker opens, and how operators name a domain.
+import {
+  DOMAIN_HEALTH, breakerOpens, breakerRemainingMs, busyDelayMs, countsAsDomainFailure, domainOf, failureDay, isNetworkFailure, isUnavailable, parseDomain,
+} from '../../services/remote/domain-health';
+import { createDomainLimiter } from '../../services/remote/domain-limiter';
+import { classifyStatus } from '../../services/remote/retry-policy';
+
+const network = { kind: 'retry', reason: 'network_UND_ERR_HEADERS_TIMEOUT' } as const;
+
+test('the domain of an inbox is its host, port included, lower-cased', () => {
+  expect(domainOf('https://Mastodon.Social/inbox')).toBe('mastodon.social');
+  expect(domainOf('http://127.0.0.1:8443/users/a/inbox')).toBe('127.0.0.1:8443');
+  expect(domainOf('not a url')).toBeUndefined();
+});
+
+test('operators name a domain as a host, optionally with a port; anything else is refused', () => {
+  expect(parseDomain('example.social')).toBe('example.social');
+  expect(parseDomain('Example.Social')).toBe('example.social');
+  expect(parseDomain('127.0.0.1:8443')).toBe('127.0.0.1:8443');
+  for (const bad of ['', 'a/b', 'user@host', 'https://x.y', 'a b', 'x.y:99999']) expect(parseDomain(bad)).toBeUndefined();
+});
+
+test('failures count by UTC day', () => {
+  expect(failureDay(Date.UTC(2026, 11, 1, 23, 59))).toBe('2026-12-01');
+  expect(failureDay(Date.UTC(2026, 11, 2, 0, 0))).toBe('2026-12-02');
+});
+
+test('a server that is down, unreachable or answers 5xx counts against its domain; one that refuses us does not', () => {
+  expect(countsAsDomainFailure(network)).toBe(true);
+  expect(countsAsDomainFailure(classifyStatus(503))).toBe(true);
+  expect(countsAsDomainFailure(classifyStatus(500))).toBe(true);
+  for (const status of [200, 202, 400, 401, 403, 404, 410, 429]) expect(countsAsDomainFailure(classifyStatus(status))).toBe(false);
+  expect(isNetworkFailure(network)).toBe(true);
+  expect(isNetworkFailure(classifyStatus(503))).toBe(false);
+});
+
+test('a domain is unavailable from its 7th distinct failure day', () => {
+  expect(isUnavailable(DOMAIN_HEALTH.unavailableAfterDays - 1)).toBe(false);
+  expect(isUnavailable(7)).toBe(true);
+});
+
+test('the breaker opens at the threshold of consecutive network failures and stays open for the cool-down', () => {
+  expect(breakerOpens(DOMAIN_HEALTH.breakerThreshold - 1)).toBe(false);
+  expect(breakerOpens(DOMAIN_HEALTH.breakerThreshold)).toBe(true);
+  expect(breakerRemainingMs(undefined, 1000)).toBe(0);
+  expect(breakerRemainingMs(5000, 1000)).toBe(4000);
+  expect(breakerRemainingMs(5000, 6000)).toBe(0);
+});
+
+test('a busy domain sends its deliveries back after a jittered pause', () => {
+  expect(busyDelayMs(() => 0)).toBe(DOMAIN_HEALTH.busyDelayMs);
+  expect(busyDelayMs(() => 0.5)).toBe(DOMAIN_HEALTH.busyDelayMs * 1.5);
+});
+
+test('the per-domain limiter holds K slots per domain, independently of other domains', () => {
+  const limiter = createDomainLimiter(2);
+  expect([limiter.tryAcquire('a'), limiter.tryAcquire('a'), limiter.tryAcquire('a')]).toEqual([true, true, false]);
+  expect(limiter.tryAcquire('b')).toBe(true);
+  limiter.release('a');
+  expect(limiter.inFlight('a')).toBe(1);
+  expect(limiter.tryAcquire('a')).toBe(true);
+});
