@@ -114,5 +114,5 @@ test('the admin domain blocks are paths behind the admin token; the content poli
   expect(doc.paths['/admin/domain-blocks/{domain}'].put.security).toEqual([{ adminToken: [] }]);
   expect(doc.components.schemas.DomainBlock.properties).toHaveProperty('domain');
   expect(doc.components.schemas['Callback.fediverse.post.created'].properties.data.properties.policy.properties.rule).toEqual({ type: 'string' });
-  expect(doc.components.schemas['Callback.fediverse.follower.removed'].properties.data.properties.reason.enum).toEqual(['domain_blocked']);
+  expect(doc.components.schemas['Callback.fediverse.follower.removed'].properties.data.properties.reason.enum).toEqual(['gone', 'domain_blocked']);
 });
