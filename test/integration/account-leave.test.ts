@@ -183,9 +183,9 @@ test('deleting an account erases every record of it but the tombstone that answe
   const target = otherServer.actorUri('gus');
   await gw.g.following.request('acc-dee', { target, followId: 'df-1', activityId: `${gw.url}/follows/df-1`, inbox: `${otherServer.origin}/users/gus/inbox`, since: at(0) });
   await gw.g.following.accept('acc-dee', target);
-  await send('post.created', at(70), { post: postData('pd-1', 'acc-dee', { text: 'secret words one' }) });
-  await send('post.created', at(71), { post: postData('pd-2', 'acc-dee', { text: 'secret words two', visibility: 'followers' }) });
-  await eventually(() => followerServer.received.filter((r) => r.json.type === 'Create' && String((r.json.object as { id: string }).id).includes('/posts/pd-')).length === 2, 'both Creates');
+  await send('post.created', at(70), { post: postData('pd_1', 'acc-dee', { text: 'secret words one' }) });
+  await send('post.created', at(71), { post: postData('pd_2', 'acc-dee', { text: 'secret words two', visibility: 'followers' }) });
+  await eventually(() => followerServer.received.filter((r) => r.json.type === 'Create' && String((r.json.object as { id: string }).id).includes('/posts/pd_')).length === 2, 'both Creates');
 
   const deletion = await send('account.deleted', at(80), { accountId: 'acc-dee' });
   await applied(deletion);
@@ -197,17 +197,17 @@ test('deleting an account erases every record of it but the tombstone that answe
   const res = await fetch(actor, { headers: AS2 });
   expect(res.status).toBe(410);
   expect(await res.json()).toMatchObject({ type: 'Tombstone', id: actor });
-  expect((await fetch(`${gw.url}/posts/pd-1`, { headers: AS2 })).status).toBe(410);
-  expect((await fetch(`${gw.url}/posts/pd-2`, { headers: AS2 })).status).toBe(410);
+  expect((await fetch(`${gw.url}/posts/pd_1`, { headers: AS2 })).status).toBe(410);
+  expect((await fetch(`${gw.url}/posts/pd_2`, { headers: AS2 })).status).toBe(410);
 
-  const left = await recordsMentioning(['acc-dee', 'users/Dee', 'pd-1', 'pd-2', 'secret words', otherServer.actorUri('fay'), target]);
+  const left = await recordsMentioning(['acc-dee', 'users/Dee', 'pd_1', 'pd_2', 'secret words', otherServer.actorUri('fay'), target]);
   const k = gw.g.keys;
   expect(Object.keys(left).sort()).toEqual(
-    [k.account('acc-dee'), k.username('Dee'), k.accountKeys('acc-dee'), k.post('pd-1'), k.post('pd-2'), k.activity(gw.g.uris.activity(deletion, 'Delete'))].sort(),
+    [k.account('acc-dee'), k.username('Dee'), k.accountKeys('acc-dee'), k.post('pd_1'), k.post('pd_2'), k.activity(gw.g.uris.activity(deletion, 'Delete'))].sort(),
   );
   // What remains: the state, the name (so the URI answers 410 and is never reused) and the Delete.
   expect(Object.keys(left[k.account('acc-dee')]!).sort()).toEqual(['leaveActivity', 'state', 'stateAt', 'username']);
-  expect(left[k.post('pd-1')]).toEqual({ state: 'deleted', federated: '0', version: String(Date.parse(at(80))), accountId: 'acc-dee' });
+  expect(left[k.post('pd_1')]).toEqual({ state: 'deleted', federated: '0', version: String(Date.parse(at(80))), accountId: 'acc-dee' });
   expect(JSON.stringify(left)).not.toContain('secret words');
   const keyTtl = await gw.g.redis.ttl(k.accountKeys('acc-dee'));
   expect(keyTtl).toBeGreaterThan(3 * 24 * 3600);
@@ -225,7 +225,7 @@ test('deleting an account erases its likes, reposts and blocks, what remote acto
   const job = (activity: JsonObject, name: string) => ({ activity, activityId: String(activity.id), signer: otherServer.actorUri(name), receivedAt: new Date().toISOString() });
   await enableAccount(gw, 'acc-er', 'Er');
   await enableAccount(gw, 'acc-kit', 'Kit');
-  await applied(await send('post.created', at(100), { post: postData('pe-1', 'acc-er', { text: 'secret words three' }) }));
+  await applied(await send('post.created', at(100), { post: postData('pe_1', 'acc-er', { text: 'secret words three' }) }));
   await applied(await send('post.created', at(100), { post: postData('pk-1', 'acc-kit') }));
   // Er likes and reposts bob's note and blocks mallory: the ledger keeps each as sent.
   const bobNote = `${otherServer.origin}/users/bob/statuses/1`;
@@ -237,7 +237,7 @@ test('deleting an account erases its likes, reposts and blocks, what remote acto
     ['like.created', { like: { id: 'lk-kit', accountId: 'acc-kit', of: { uri: bobNote } } }],
   ] as const) await applied(await send(type, at(101), data));
   // dave likes and reposts Er's post, replies to it, and mentions Er and Kit.
-  const erPost = `${gw.url}/posts/pe-1`;
+  const erPost = `${gw.url}/posts/pe_1`;
   expect(await handleInbound(gw.g, job({ '@context': AS, id: `${otherServer.origin}/users/dave#likes/1`, type: 'Like', actor: otherServer.actorUri('dave'), object: erPost }, 'dave'))).toMatchObject({ outcome: 'applied' });
   expect(await handleInbound(gw.g, job({ '@context': AS, id: `${otherServer.origin}/users/dave#announces/1`, type: 'Announce', actor: otherServer.actorUri('dave'), object: erPost, to: [PUBLIC] }, 'dave'))).toMatchObject({ outcome: 'applied' });
   const note = (n: number, extra: JsonObject) => ({ id: `${otherServer.origin}/users/dave/statuses/${n}`, type: 'Note', attributedTo: otherServer.actorUri('dave'), content: `<p>note ${n}</p>`, published: '2026-11-02T09:00:00Z', to: [PUBLIC], ...extra });
@@ -249,9 +249,9 @@ test('deleting an account erases its likes, reposts and blocks, what remote acto
 
   const deletion = await send('account.deleted', at(110), { accountId: 'acc-er' });
   await applied(deletion);
-  const left = await recordsMentioning(['acc-er', 'users/Er', 'pe-1', 'secret words three', 'lk-er', 'rp-er', 'bk-er']);
+  const left = await recordsMentioning(['acc-er', 'users/Er', 'pe_1', 'secret words three', 'lk-er', 'rp-er', 'bk-er']);
   const k = gw.g.keys;
-  expect(Object.keys(left).sort()).toEqual([k.account('acc-er'), k.username('Er'), k.accountKeys('acc-er'), k.post('pe-1'), k.activity(gw.g.uris.activity(deletion, 'Delete'))].sort());
+  expect(Object.keys(left).sort()).toEqual([k.account('acc-er'), k.username('Er'), k.accountKeys('acc-er'), k.post('pe_1'), k.activity(gw.g.uris.activity(deletion, 'Delete'))].sort());
   // The notes stay for the others they concern (a later Delete of them still maps).
   expect(await gw.g.remoteNotes.get(mention.id)).toMatchObject({ author: otherServer.actorUri('dave'), roles: { mention: ['acc-kit'] } });
   expect((await gw.g.remoteNotes.get(reply.id))?.roles).toEqual({});
