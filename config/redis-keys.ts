@@ -76,6 +76,8 @@ export function redisKeys(prefix: string) {
     blocks: (accountId: string) => k('blocks', accountId),
     /** set: personal inboxes of actors a local account blocks: its deliveries skip them */
     blockedInboxes: (accountId: string) => k('blocked-inboxes', accountId),
+    /** set: local account ids that block this remote actor (the reverse of blocks): one read per note */
+    blockersOf: (remoteActor: string) => k('blockers', remoteActor),
     /** string: JSON of a remote Announce seen (post or local post it shared), so its Undo can be mapped */
     remoteAnnounce: (activityId: string) => k('remote-announce', activityId),
     /** string: JSON {accountId, target} of a platform follow id, so follow.deleted needs no lookup */

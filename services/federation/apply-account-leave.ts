@@ -76,7 +76,7 @@ async function eraseAccount(g: Gateway, accountId: string, username: string | un
   }
   await g.accountPosts.erase(accountId);
   // Blocks outlive an opt-out (a re-enabled account still blocks) but not an erasure.
-  await g.redis.unlink(g.keys.blocks(accountId), g.keys.blockedInboxes(accountId));
+  await g.blocks.eraseAccount(accountId);
   // Its likes, reposts and blocks as sent, what remote actors liked or reposted of it, and the
   // remote notes recorded as replying to, quoting or mentioning it.
   await g.interactions.eraseAccount(accountId);

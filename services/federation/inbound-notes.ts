@@ -15,15 +15,11 @@ export type NoteOutcome = { outcome: 'applied'; kind: 'note' | 'delete-note' } |
 
 const ignored = (reason: string): NoteOutcome => ({ outcome: 'ignored', reason });
 
-/**
- * The owner of a local post the note may refer to: only live, federated posts of enabled
- * accounts count (an opted-out account's posts get no more replies or quotes).
- */
 /** Those of these accounts that block the actor. */
 async function blockersAmong(g: Gateway, accountIds: Iterable<string>, actor: string): Promise<Set<string>> {
-  const unique = [...new Set(accountIds)];
-  const blocked = await Promise.all(unique.map((id) => g.blocks.has(id, actor)));
-  return new Set(unique.filter((_, i) => blocked[i]));
+  // One read of the actor's blockers (few), not one per account the note concerns (many followers).
+  const blockers = await g.blocks.blockersOf(actor);
+  return new Set([...accountIds].filter((id) => blockers.has(id)));
 }
 
 /** Whether the note addresses this local account by its actor URI. */

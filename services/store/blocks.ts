@@ -19,18 +19,28 @@ export function blockStore(redis: Redis, keys: RedisKeys) {
   const inboxCache = new LruMap<string, { inboxes: Set<string>; until: number }>(10_000);
   return {
     async add(accountId: string, r: BlockRecord): Promise<void> {
-      await redis.multi().hset(keys.blocks(accountId), r.actor, JSON.stringify(r)).sadd(keys.blockedInboxes(accountId), r.inbox).exec();
+      await redis.multi().hset(keys.blocks(accountId), r.actor, JSON.stringify(r)).sadd(keys.blockedInboxes(accountId), r.inbox).sadd(keys.blockersOf(r.actor), accountId).exec();
       inboxCache.delete(accountId);
     },
     async remove(accountId: string, actor: string): Promise<BlockRecord | undefined> {
       const v = await redis.hget(keys.blocks(accountId), actor);
       if (!v) return undefined;
       const r = JSON.parse(v) as BlockRecord;
-      await redis.multi().hdel(keys.blocks(accountId), actor).srem(keys.blockedInboxes(accountId), r.inbox).exec();
+      await redis.multi().hdel(keys.blocks(accountId), actor).srem(keys.blockedInboxes(accountId), r.inbox).srem(keys.blockersOf(actor), accountId).exec();
       inboxCache.delete(accountId);
       return r;
     },
     has: async (accountId: string, actor: string) => (await redis.hexists(keys.blocks(accountId), actor)) === 1,
+    /** Local accounts that block this actor: one read, however many accounts a note concerns. */
+    blockersOf: async (actor: string) => new Set(await redis.smembers(keys.blockersOf(actor))),
+    /** Drops every block of an account (erasure), the reverse index included. */
+    async eraseAccount(accountId: string): Promise<void> {
+      const actors = await redis.hkeys(keys.blocks(accountId));
+      const m = redis.multi();
+      for (const actor of actors) m.srem(keys.blockersOf(actor), accountId);
+      await m.unlink(keys.blocks(accountId), keys.blockedInboxes(accountId)).exec();
+      inboxCache.delete(accountId);
+    },
     async isInboxBlocked(accountId: string, inbox: string): Promise<boolean> {
       const hit = inboxCache.get(accountId);
       if (hit && hit.until > Date.now()) return hit.inboxes.has(inbox);

@@ -1,0 +1,68 @@
+// Blocks on the hot path of inbound notes: a followed author's note concerns every local follower,
+// so blockers are found with one read of the author's reverse index, not one per follower; a
+// follower that blocks the author is left out, the others all hear of the note.
+import { Redis } from 'ioredis';
+import type { JsonObject } from '../../services/activitypub/as-read';
+import { handleInbound } from '../../services/federation/handle-inbound';
+import { type RemoteServer, startRemoteServer } from '../support/remote-server';
+import { type PlatformSink, startPlatformSink } from '../support/platform-sink';
+import { TEST_SECRETS } from '../support/test-config';
+import { type TestGateway, eventually, startTestGateway } from '../support/test-gateway';
+
+const AS = 'https://www.w3.org/ns/activitystreams';
+let remote: RemoteServer;
+let sink: PlatformSink;
+let gw: TestGateway;
+
+beforeAll(async () => {
+  remote = await startRemoteServer();
+  sink = await startPlatformSink(TEST_SECRETS.PLATFORM_CALLBACK_SECRET);
+  gw = await startTestGateway({ workers: true, env: { PLATFORM_CALLBACK_URL: sink.url } });
+});
+
+afterAll(async () => {
+  await gw.close();
+  await remote.close();
+  await sink.close();
+});
+
+test('a note by an author with 300 local followers reads blocks once; the one blocker is left out', async () => {
+  const author = remote.actorUri('popular');
+  const followers = Array.from({ length: 300 }, (_, i) => `acc-f${i}`);
+  await gw.g.redis.sadd(gw.g.keys.localFollowersOf(author), ...followers);
+  await gw.g.blocks.add('acc-f7', { actor: author, inbox: `${remote.origin}/users/popular/inbox`, blockId: 'b-7', since: new Date().toISOString() });
+  expect(await gw.g.blocks.blockersOf(author)).toEqual(new Set(['acc-f7']));
+
+  const prefix = gw.g.config.redisPrefix;
+  const client = new Redis(gw.g.config.redisUrl!);
+  const monitor = await client.monitor();
+  const blockReads: string[] = [];
+  // Other test files share this Redis: count only this gateway's block keys.
+  monitor.on('monitor', (_time: string, args: string[]) => {
+    const key = String(args[1] ?? '');
+    if (key.startsWith(`${prefix}:blocks:`) || key.startsWith(`${prefix}:blockers:`)) blockReads.push(`${args[0]} ${key}`);
+  });
+  const note = { id: `${remote.origin}/notes/pop-1`, type: 'Note', attributedTo: author, to: [`${AS}#Public`], cc: [`${author}/followers`], content: '<p>hi all</p>', published: new Date().toISOString() };
+  const create: JsonObject = { '@context': AS, id: `${remote.origin}/creates/pop-1`, type: 'Create', actor: author, to: [`${AS}#Public`], object: note };
+  const outcome = await handleInbound(gw.g, { activity: create, activityId: String(create.id), signer: author, receivedAt: new Date().toISOString() });
+  monitor.disconnect();
+  client.disconnect();
+  expect(outcome).toMatchObject({ outcome: 'applied' });
+  expect(blockReads.length).toBeLessThanOrEqual(2);
+
+  const created = await eventually(() => sink.callbacks.find((c) => c.type === 'fediverse.post.created' && c.data.post.uri === note.id), 'post.created');
+  expect(created.data.accountIds).toHaveLength(299);
+  expect(created.data.accountIds).not.toContain('acc-f7');
+});
+
+test('lifting a block and erasing an account keep the reverse index in step', async () => {
+  const actor = remote.actorUri('someone');
+  const record = { actor, inbox: `${remote.origin}/users/someone/inbox`, blockId: 'b-1', since: new Date().toISOString() };
+  await gw.g.blocks.add('acc-a', record);
+  await gw.g.blocks.add('acc-b', { ...record, blockId: 'b-2' });
+  await gw.g.blocks.remove('acc-a', actor);
+  expect(await gw.g.blocks.blockersOf(actor)).toEqual(new Set(['acc-b']));
+  await gw.g.blocks.eraseAccount('acc-b');
+  expect(await gw.g.blocks.blockersOf(actor)).toEqual(new Set());
+  expect(await gw.g.blocks.has('acc-b', actor)).toBe(false);
+});
