@@ -14,7 +14,7 @@ import { handleInteraction, undoInteractionByRef } from './handle-interactions';
 import { onFollowAnswer } from './inbound-follow-answer';
 import { onDeleteNote, onNote } from './inbound-notes';
 import { enabledPostOwner } from './live-post-owner';
-import { rememberUndone, wasUndone } from './undone-marker';
+import { markUndoneAndRead, rememberUndone, storeUnlessUndone, wasUndone } from './undone-marker';
 import { remoteActor, remoteActorOrBare } from './remote-actors';
 
 export { RemoteUnavailableError } from './remote-actors';
@@ -130,19 +130,18 @@ async function onLike(g: Gateway, cmd: Extract<InboundCommand, { kind: 'like' }>
   const { actor } = await remoteActor(g, cmd.actor);
   const reaction = cmd.reaction ? { reaction: cmd.reaction } : {};
   await g.interactions.indexInbound(accountId, 'like', cmd.activityId);
-  await g.redis.set(g.keys.remoteLike(cmd.activityId), JSON.stringify({ postId: cmd.postId, actor: cmd.actor, ...reaction }), 'EX', 400 * 24 * 3600);
+  const record = JSON.stringify({ postId: cmd.postId, actor: cmd.actor, ...reaction });
+  // An Undo processed meanwhile (during the actor fetch) wins: no like.created then.
+  if (!(await storeUnlessUndone(g, g.keys.remoteLike(cmd.activityId), cmd.activityId, cmd.actor, record, 400 * 24 * 3600))) return ignored('like_already_undone');
   await enqueueCallback(g, callbackEnvelope('fediverse.like.created', cmd.activityId, { postId: cmd.postId, accountId, actor, activityId: cmd.activityId, ...reaction }, new Date(receivedAt)));
   return { outcome: 'applied', kind: 'like' };
 }
 
 async function onUndoLike(g: Gateway, actorUri: string, likeId: string | undefined, receivedAt: string): Promise<InboundOutcome> {
   if (!likeId) return ignored('unknown_undo_target');
-  const stored = await g.redis.get(g.keys.remoteLike(likeId));
-  if (!stored) {
-    // Perhaps not processed yet (or an Announce undone by reference): it is not to be applied.
-    await rememberUndone(g, likeId, actorUri);
-    return ignored('unknown_undo_target');
-  }
+  // Perhaps not processed yet (or an Announce undone by reference): marked, it is not to be applied.
+  const stored = await markUndoneAndRead(g, g.keys.remoteLike(likeId), likeId, actorUri);
+  if (!stored) return ignored('unknown_undo_target');
   const like = JSON.parse(stored) as { postId: string; actor: string; reaction?: unknown };
   if (like.actor !== actorUri) return ignored('actor_mismatch');
   const actor = await remoteActorOrBare(g, actorUri);
