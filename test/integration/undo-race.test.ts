@@ -44,9 +44,9 @@ async function race(label: string, make: Make, appliedKinds: [string, string], d
     const actor = remote.actorUri(`${label}-racer-${i}`);
     const { activity, undoObject, recordKey } = make(actor, i);
     const undo = { '@context': AS, id: `${String(activity.id)}/undo`, type: 'Undo', actor, object: undoObject(activity) };
-    const [a, u]: InboundOutcome[] = await Promise.all([
+    const [a, u] = await Promise.all([
       handleInbound(gw.g, job(activity, actor)),
-      new Promise((r) => setTimeout(r, i % 15)).then(() => handleInbound(gw.g, job(undo, actor))),
+      new Promise((r) => setTimeout(r, i % 15)).then((): Promise<InboundOutcome> => handleInbound(gw.g, job(undo, actor))),
     ]);
     const bothApplied = a.outcome === 'applied' && a.kind === appliedKinds[0] && u.outcome === 'applied' && u.kind === appliedKinds[1];
     const neither = a.outcome === 'ignored' && u.outcome === 'ignored';
