@@ -14,7 +14,7 @@ import { handleInteraction, undoInteractionByRef } from './handle-interactions';
 import { onFollowAnswer } from './inbound-follow-answer';
 import { onDeleteNote, onNote } from './inbound-notes';
 import { enabledPostOwner } from './live-post-owner';
-import { rememberUndone, wasUndone } from './undone-marker';
+import { markUndoneAndRead, rememberUndone, storeUnlessUndone, wasUndone } from './undone-marker';
 import { remoteActor, remoteActorOrBare } from './remote-actors';
 
 export { RemoteUnavailableError } from './remote-actors';
@@ -80,12 +80,13 @@ async function onFollow(g: Gateway, cmd: Extract<InboundCommand, { kind: 'follow
   const record = { actor: cmd.actor, inbox, ...(sharedInbox ? { sharedInbox } : {}), followId: cmd.activityId, since: receivedAt };
   const accountId = local.account.id;
   const when = new Date(receivedAt);
+  // An Undo processed meanwhile (during the actor fetch) wins: nothing stored, nothing called back.
   if (local.account.manuallyApprovesFollowers && !(await g.followers.get(accountId, cmd.actor))) {
-    await g.followers.addRequest(accountId, record);
+    if ((await g.followers.addUnlessUndone(accountId, record, 'request')) === 'undone') return ignored('follow_already_undone');
     await enqueueCallback(g, callbackEnvelope('fediverse.follow_request.received', cmd.activityId, { accountId, follower: actor }, when));
     return { outcome: 'applied', kind: 'follow' };
   }
-  await g.followers.add(accountId, record);
+  if ((await g.followers.addUnlessUndone(accountId, record, 'follower')) === 'undone') return ignored('follow_already_undone');
   // Accept even a repeated Follow: the remote side may have missed our first Accept.
   const localActor = g.uris.actor(local.account.username);
   const accept = acceptFollow(localActor, { id: cmd.activityId, actor: cmd.actor, object: localActor }, `${localActor}#accepts/follows/${jobIdOf(cmd.activityId)}`);
@@ -98,12 +99,12 @@ async function onFollow(g: Gateway, cmd: Extract<InboundCommand, { kind: 'follow
 async function onUndoFollow(g: Gateway, actorUri: string, username: string | undefined, receivedAt: string, followId?: string): Promise<InboundOutcome> {
   const accountId = username ? await g.accounts.idByUsername(username) : undefined;
   if (!accountId) return ignored('unknown_local_actor');
+  // Marked before looking: a Follow still in progress then either stored already (found below)
+  // or finds the mark and stores nothing (followers.addUnlessUndone).
+  if (followId) await rememberUndone(g, followId, actorUri);
   const previous = (await g.followers.get(accountId, actorUri)) ?? (await g.followers.getRequest(accountId, actorUri));
-  if (!previous) {
-    // Perhaps the Follow is not processed yet (inbox jobs run concurrently): it is not to be applied.
-    if (followId) await rememberUndone(g, followId, actorUri);
-    return ignored('not_following');
-  }
+  // Perhaps the Follow is not processed yet (inbox jobs run concurrently): it is not to be applied.
+  if (!previous) return ignored('not_following');
   // Callback first, removal second: a retry after a crash in between finds the follower again
   // and the callback's stable id keeps it from being sent twice.
   const follower = await remoteActorOrBare(g, actorUri);
@@ -130,19 +131,18 @@ async function onLike(g: Gateway, cmd: Extract<InboundCommand, { kind: 'like' }>
   const { actor } = await remoteActor(g, cmd.actor);
   const reaction = cmd.reaction ? { reaction: cmd.reaction } : {};
   await g.interactions.indexInbound(accountId, 'like', cmd.activityId);
-  await g.redis.set(g.keys.remoteLike(cmd.activityId), JSON.stringify({ postId: cmd.postId, actor: cmd.actor, ...reaction }), 'EX', 400 * 24 * 3600);
+  const record = JSON.stringify({ postId: cmd.postId, actor: cmd.actor, ...reaction });
+  // An Undo processed meanwhile (during the actor fetch) wins: no like.created then.
+  if (!(await storeUnlessUndone(g, g.keys.remoteLike(cmd.activityId), cmd.activityId, cmd.actor, record, 400 * 24 * 3600))) return ignored('like_already_undone');
   await enqueueCallback(g, callbackEnvelope('fediverse.like.created', cmd.activityId, { postId: cmd.postId, accountId, actor, activityId: cmd.activityId, ...reaction }, new Date(receivedAt)));
   return { outcome: 'applied', kind: 'like' };
 }
 
 async function onUndoLike(g: Gateway, actorUri: string, likeId: string | undefined, receivedAt: string): Promise<InboundOutcome> {
   if (!likeId) return ignored('unknown_undo_target');
-  const stored = await g.redis.get(g.keys.remoteLike(likeId));
-  if (!stored) {
-    // Perhaps not processed yet (or an Announce undone by reference): it is not to be applied.
-    await rememberUndone(g, likeId, actorUri);
-    return ignored('unknown_undo_target');
-  }
+  // Perhaps not processed yet (or an Announce undone by reference): marked, it is not to be applied.
+  const stored = await markUndoneAndRead(g, g.keys.remoteLike(likeId), likeId, actorUri);
+  if (!stored) return ignored('unknown_undo_target');
   const like = JSON.parse(stored) as { postId: string; actor: string; reaction?: unknown };
   if (like.actor !== actorUri) return ignored('actor_mismatch');
   const actor = await remoteActorOrBare(g, actorUri);

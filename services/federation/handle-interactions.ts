@@ -11,7 +11,7 @@ import { RemoteUnavailableError, remoteActor, remoteActorOrBare } from './remote
 import { enqueueCallback } from './enqueue';
 import { isPublicObject } from './resolve-object';
 import { enabledLivePost, isShareable } from './live-post-owner';
-import { rememberUndone, wasUndone } from './undone-marker';
+import { markUndoneAndRead, storeUnlessUndone, wasUndone } from './undone-marker';
 
 const ignored = (reason: string): InboundOutcome => ({ outcome: 'ignored', reason });
 const applied = (kind: InteractionCommand['kind']): InboundOutcome => ({ outcome: 'applied', kind });
@@ -55,8 +55,10 @@ export async function handleInteraction(g: Gateway, cmd: InteractionCommand, job
 
 /** An Undo naming only an Announce's id; undefined when the id is no Announce we saw. */
 export async function undoInteractionByRef(g: Gateway, actorUri: string, undoneId: string, receivedAt: string): Promise<InboundOutcome | undefined> {
-  if (!(await g.redis.exists(g.keys.remoteAnnounce(undoneId)))) return undefined;
-  return onUndoAnnounce(g, actorUri, undoneId, new Date(receivedAt));
+  // Marks the id undone even when no Announce is stored: one in progress then stores nothing.
+  const stored = await markUndoneAndRead(g, g.keys.remoteAnnounce(undoneId), undoneId, actorUri);
+  if (!stored) return undefined;
+  return undoAnnounceRecord(g, actorUri, undoneId, stored, new Date(receivedAt));
 }
 
 async function onRepost(g: Gateway, cmd: Extract<InteractionCommand, { kind: 'repost' }>, when: Date): Promise<InboundOutcome> {
@@ -67,7 +69,8 @@ async function onRepost(g: Gateway, cmd: Extract<InteractionCommand, { kind: 're
   const { actor } = await remoteActor(g, cmd.actor);
   const record: AnnounceRecord = { actor: cmd.actor, postId: cmd.postId, accountId: post.accountId };
   await g.interactions.indexInbound(post.accountId, 'announce', cmd.activityId);
-  await g.redis.set(g.keys.remoteAnnounce(cmd.activityId), JSON.stringify(record), 'EX', ANNOUNCE_TTL_SECONDS);
+  // An Undo processed meanwhile (during the actor fetch) wins: no repost.created then.
+  if (!(await storeUnlessUndone(g, g.keys.remoteAnnounce(cmd.activityId), cmd.activityId, cmd.actor, JSON.stringify(record), ANNOUNCE_TTL_SECONDS))) return ignored('announce_already_undone');
   await enqueueCallback(g, callbackEnvelope('fediverse.repost.created', cmd.activityId, { postId: cmd.postId, accountId: post.accountId, actor, activityId: cmd.activityId }, when));
   return applied('repost');
 }
@@ -107,17 +110,18 @@ async function onAnnounce(g: Gateway, cmd: Extract<InteractionCommand, { kind: '
   const [{ actor: author }, { actor: announcer }] = await Promise.all([remoteActor(g, authorUri), remoteActor(g, cmd.actor)]);
   const post = remotePostOf(note, author, g.uris, await localMentionIds(g, note));
   const record: AnnounceRecord = { actor: cmd.actor, post, accountIds };
-  await g.redis.set(g.keys.remoteAnnounce(cmd.activityId), JSON.stringify(record), 'EX', ANNOUNCE_TTL_SECONDS);
+  if (!(await storeUnlessUndone(g, g.keys.remoteAnnounce(cmd.activityId), cmd.activityId, cmd.actor, JSON.stringify(record), ANNOUNCE_TTL_SECONDS))) return ignored('announce_already_undone');
   await enqueueCallback(g, callbackEnvelope('fediverse.post.created', cmd.activityId, { post, accountIds, repost: { activityId: cmd.activityId, actor: announcer } }, when));
   return applied('announce');
 }
 
 async function onUndoAnnounce(g: Gateway, actorUri: string, announceId: string, when: Date): Promise<InboundOutcome> {
-  const stored = await g.redis.get(g.keys.remoteAnnounce(announceId));
-  if (!stored) {
-    await rememberUndone(g, announceId, actorUri);
-    return ignored('unknown_undo_target');
-  }
+  const stored = await markUndoneAndRead(g, g.keys.remoteAnnounce(announceId), announceId, actorUri);
+  if (!stored) return ignored('unknown_undo_target');
+  return undoAnnounceRecord(g, actorUri, announceId, stored, when);
+}
+
+async function undoAnnounceRecord(g: Gateway, actorUri: string, announceId: string, stored: string, when: Date): Promise<InboundOutcome> {
   const record = JSON.parse(stored) as AnnounceRecord;
   if (record.actor !== actorUri) return ignored('actor_mismatch');
   const actor: RemoteActor = await remoteActorOrBare(g, actorUri);

@@ -29,6 +29,23 @@ end
 return 1
 `;
 
+// KEYS: undone marker of the Follow, followers hash, requests hash, remote-follow, followed-by.
+// ARGV: actor, record JSON, remote-follow JSON, TTL, account id, 'request' or 'follower'.
+// Stores the inbound Follow unless its actor's Undo came first (services/federation/undone-marker.ts):
+// check and store in one step, so an Undo processed meanwhile cannot slip between them.
+const ADD_UNLESS_UNDONE = `
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return 'undone' end
+if ARGV[6] == 'request' then
+  redis.call('HSET', KEYS[3], ARGV[1], ARGV[2])
+else
+  redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+  redis.call('HDEL', KEYS[3], ARGV[1])
+end
+redis.call('SET', KEYS[4], ARGV[3], 'EX', ARGV[4])
+redis.call('SADD', KEYS[5], ARGV[5])
+return 'stored'
+`;
+
 export function followerStore(redis: Redis, keys: RedisKeys) {
   const encode = (r: FollowerRecord) => JSON.stringify(r);
   const decode = (s: string) => JSON.parse(s) as FollowerRecord;
@@ -56,6 +73,11 @@ export function followerStore(redis: Redis, keys: RedisKeys) {
         .set(keys.remoteFollow(r.followId), JSON.stringify({ accountId, actor: r.actor }), 'EX', FOLLOW_TTL_SECONDS)
         .sadd(keys.followedBy(r.actor), accountId)
         .exec();
+    },
+    /** An inbound Follow as a follower or a pending request, unless its actor already undid it. */
+    async addUnlessUndone(accountId: string, r: FollowerRecord, as: 'follower' | 'request'): Promise<'stored' | 'undone'> {
+      const keyList = [keys.undoneInteraction(r.followId), keys.followers(accountId), keys.followRequests(accountId), keys.remoteFollow(r.followId), keys.followedBy(r.actor)];
+      return (await redis.eval(ADD_UNLESS_UNDONE, keyList.length, ...keyList, r.actor, encode(r), JSON.stringify({ accountId, actor: r.actor }), FOLLOW_TTL_SECONDS, accountId, as)) as 'stored' | 'undone';
     },
     /** Removes a follower or a pending request; says which one it was. */
     async remove(accountId: string, actor: string): Promise<'follower' | 'request' | 'none'> {
