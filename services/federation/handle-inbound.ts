@@ -114,6 +114,9 @@ async function onUndoFollow(g: Gateway, actorUri: string, username: string | und
 }
 
 async function onUndoRef(g: Gateway, actorUri: string, undoneId: string, receivedAt: string): Promise<InboundOutcome> {
+  // Marked before looking anything up: a Follow (or Like, Announce) still in progress either
+  // stored already, and is found below, or finds the mark and stores nothing.
+  await rememberUndone(g, undoneId, actorUri);
   const follow = await g.followers.byFollowId(undoneId);
   if (follow && follow.actor === actorUri) {
     const account = await g.accounts.get(follow.accountId);
