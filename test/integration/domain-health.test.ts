@@ -57,7 +57,10 @@ beforeAll(async () => {
   for (const [id, name] of [['a-fay', 'fay'], ['a-gus', 'gus']]) {
     await sendEvents(gw.url, { id: eventId('en'), type: 'account.enabled', occurredAt: at(0), data: { account: accountData(id!, name!) } });
   }
-  await eventually(async () => (await fetch(`${gw.url}/users/gus`, { headers: { accept: 'application/activity+json' } })).status === 200, 'accounts published');
+  // Events apply concurrently: wait for each account, not only the last one sent.
+  for (const name of ['fay', 'gus']) {
+    await eventually(async () => (await fetch(`${gw.url}/users/${name}`, { headers: { accept: 'application/activity+json' } })).status === 200, `${name} published`);
+  }
 });
 
 afterAll(async () => {
