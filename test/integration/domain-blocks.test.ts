@@ -37,7 +37,10 @@ beforeAll(async () => {
   for (const [id, username] of [['a-ana', 'ana'], ['a-ben', 'ben']]) {
     expect((await sendEvents(gw.url, { id: eventId('en'), type: 'account.enabled', occurredAt: at(0), data: { account: accountData(id!, username!) } })).status).toBe(202);
   }
-  await eventually(async () => (await fetch(`${gw.url}/users/ben`)).status === 200, 'the accounts to be served');
+  // Events apply concurrently: wait for each account, not only the last one sent.
+  for (const username of ['ana', 'ben']) {
+    await eventually(async () => (await fetch(`${gw.url}/users/${username}`)).status === 200, `${username} to be served`);
+  }
 });
 
 afterAll(async () => {
