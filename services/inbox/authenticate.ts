@@ -2,13 +2,10 @@
 // (the headers present decide which) whose key belongs to the activity's actor. Failures are
 // values with the reason sent back in the 401.
 import { createHash } from 'node:crypto';
-import type { KeyObject } from 'node:crypto';
 import { type JsonObject, firstId, idOf, isObject, sameOrigin } from '../activitypub/as-read';
 import { translateActorLifecycle } from '../activitypub/inbound-interactions';
 import type { Gateway } from '../gateway';
-import { verifyCavageRequest } from '../signatures/cavage-verify';
-import { isRfc9421Signed, verifyRfc9421Request } from '../signatures/rfc9421-verify';
-import { publicKeyFromPem } from '../signatures/keys';
+import { verifySignedRequest } from './verify-signed-request';
 import { type InboxReplayKey, inboxReplayKey } from './replay-key';
 
 export type InboxAuth =
@@ -41,15 +38,7 @@ export async function authenticateInbox(g: Gateway, req: RawInboxRequest): Promi
   const domainBlock = await blockedSender(g, actor, req.headers);
   if (domainBlock) return { ok: false, status: 403, reason: 'domain_blocked', detail: `domain ${domainBlock} is blocked` };
 
-  let owner: string | undefined;
-  const lookupKey = async (keyId: string, opts: { refresh: boolean }): Promise<KeyObject | null> => {
-    const key = await g.actors.publicKey(keyId, opts);
-    owner = key?.owner;
-    return key ? publicKeyFromPem(key.publicKeyPem) : null;
-  };
-  const verified = isRfc9421Signed(req.headers)
-    ? await verifyRfc9421Request({ method: req.method, url: `${g.config.publicOrigin}${req.path}`, headers: req.headers, body: req.body }, lookupKey)
-    : await verifyCavageRequest({ method: req.method, path: req.path, headers: req.headers, body: req.body }, lookupKey);
+  const { verified, owner } = await verifySignedRequest(g, req);
   // A deleted actor's key is gone with it, so its own Delete cannot be verified: it is queued
   // marked unverified and applied only once the actor's URI is seen to answer 410 (as Mastodon does).
   if (!verified.ok && verified.reason === 'unknown_key' && isSelfDelete(activity, actor) && sameOrigin(verified.detail ?? '', actor)) {
