@@ -25,7 +25,7 @@ import { type FollowerStore, followerStore } from './store/followers';
 import { type FollowingStore, followingStore } from './store/following';
 import { type PostStore, postStore } from './store/posts';
 import { type AccountIndexedRemoteNoteStore, accountIndexedRemoteNoteStore } from './store/remote-note-erasure';
-import { signatureSchemeStore } from './store/signature-schemes';
+import { type SignatureSchemeStore, signatureSchemeStore } from './store/signature-schemes';
 import { type DomainHealthStore, domainHealthStore } from './store/domain-health';
 import { type DomainLimiter, createDomainLimiter } from './remote/domain-limiter';
 import { createRedis } from './store/redis';
@@ -69,6 +69,8 @@ export interface Gateway {
   contentPolicy: CompiledPolicy;
   /** per-domain failure days, unavailability and circuit breaker (shared by all processes) */
   domainHealth: DomainHealthStore;
+  /** which signature scheme each server took after a 401 (double-knocking) */
+  signatureSchemes: SignatureSchemeStore;
   /** deliveries in flight per domain in this process */
   domainLimiter: DomainLimiter;
   /** outbound to the fediverse: SSRF-guarded */
@@ -117,7 +119,8 @@ export function createGateway(config: Config, logger: Logger, opts: GatewayOptio
   const SIGNING_KEY_TTL_MS = 60_000;
   const signingKeys = new LruMap<string, { key: SigningKey; until: number }>(10_000);
   const domainBlocks = domainBlockStore(redis, keys);
-  const fetchDocument = createFetcher({ agent, allowPrivateAddresses: config.allowPrivateAddresses, userAgent, instanceKey, schemes: signatureSchemeStore(redis, keys), blockOfUrl: domainBlocks.blockOfUrl });
+  const signatureSchemes = signatureSchemeStore(redis, keys);
+  const fetchDocument = createFetcher({ agent, allowPrivateAddresses: config.allowPrivateAddresses, userAgent, instanceKey, schemes: signatureSchemes, blockOfUrl: domainBlocks.blockOfUrl });
 
   return {
     config,
@@ -140,6 +143,7 @@ export function createGateway(config: Config, logger: Logger, opts: GatewayOptio
     domainBlocks,
     contentPolicy: compilePolicy(config.contentPolicy),
     domainHealth,
+    signatureSchemes,
     domainLimiter: createDomainLimiter(config.deliveryDomainConcurrency),
     agent,
     platformAgent,

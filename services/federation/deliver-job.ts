@@ -6,7 +6,6 @@ import type { Gateway } from '../gateway';
 import type { DeliveryJob } from '../queue/jobs';
 import { deliverActivity } from '../remote/deliver';
 import { signerHasLeft } from './apply-account-leave';
-import { signatureSchemeStore } from '../store/signature-schemes';
 import { busyDelayMs, domainOf } from '../remote/domain-health';
 import type { DeliveryResult } from '../remote/deliver';
 import { onInboxGone } from './inbox-gone';
@@ -45,7 +44,7 @@ export async function runDelivery(g: Gateway, job: DeliveryJob): Promise<Deliver
   if (!body) throw new UnrecoverableError(`activity ${job.activityId} is no longer stored`);
   const key = await g.signingKey(job.signer);
   if (!key) throw new UnrecoverableError('the signing account no longer exists');
-  const schemes = signatureSchemeStore(g.redis, g.keys);
+  const schemes = g.signatureSchemes;
   const origin = URL.canParse(job.inbox) ? new URL(job.inbox).origin : undefined;
   const first = origin ? await schemes.firstFor(origin) : undefined;
   const domain = domainOf(job.inbox);

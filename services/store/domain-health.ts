@@ -9,6 +9,8 @@ import { LruMap } from '../signatures/lru';
 
 /** After a reset, further successes to that domain skip Redis this long (unless a failure is seen here). */
 const RESET_MEMORY_MS = 10_000;
+/** How stale this process's view of another process's breaker may be. */
+const BREAKER_READ_MS = 1_000;
 
 export type UnavailableReason = 'failing' | 'gone';
 
@@ -35,6 +37,9 @@ export function domainHealthStore(redis: Redis, keys: RedisKeys) {
   // Successes are most deliveries: one reset per domain per few seconds is enough. A failure
   // recorded by another process meanwhile is reset by the next success after that.
   const resetAt = new LruMap<string, number>(10_000);
+  // Every delivery asks whether its domain's breaker is open: one Redis read per domain per
+  // BREAKER_READ_MS serves them. This process's own openings and resets update it at once.
+  const breakerRead = new LruMap<string, { openUntil: number | undefined; until: number }>(10_000);
   const markUnavailable = async (domain: string, reason: UnavailableReason, now = Date.now()): Promise<boolean> => {
     resetAt.delete(domain);
     const record: UnavailableRecord = { since: new Date(now).toISOString(), reason };
@@ -60,6 +65,7 @@ export function domainHealthStore(redis: Redis, keys: RedisKeys) {
           const openUntil = now + DOMAIN_HEALTH.breakerCooldownMs;
           const set = await redis.multi().set(keys.domainBreakerOpen(domain), String(openUntil), 'PX', DOMAIN_HEALTH.breakerCooldownMs, 'NX').del(failures).exec();
           outcome.breakerOpened = set?.[0]?.[1] === 'OK';
+          if (outcome.breakerOpened) breakerRead.set(domain, { openUntil, until: now + BREAKER_READ_MS });
         }
       }
       return outcome;
@@ -75,12 +81,17 @@ export function domainHealthStore(redis: Redis, keys: RedisKeys) {
         .hdel(keys.unavailableDomains(), domain)
         .exec();
       resetAt.set(domain, now);
+      breakerRead.delete(domain);
     },
 
     /** Milliseconds the domain's breaker stays open; 0 when deliveries may go. */
     async breakerRemainingMs(domain: string, now = Date.now()): Promise<number> {
+      const hit = breakerRead.get(domain);
+      if (hit && hit.until > now) return breakerRemainingMs(hit.openUntil, now);
       const v = await redis.get(keys.domainBreakerOpen(domain));
-      return breakerRemainingMs(v === null ? undefined : Number(v), now);
+      const openUntil = v === null ? undefined : Number(v);
+      breakerRead.set(domain, { openUntil, until: now + BREAKER_READ_MS });
+      return breakerRemainingMs(openUntil, now);
     },
 
     /** Which of these domains are unavailable (one round trip per fan-out page). */
