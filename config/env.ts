@@ -31,6 +31,7 @@ export const EnvSchema = z.object({
   DELIVERY_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(50),
   /** Deliveries in flight per remote domain per worker process; more yield and come back shortly. */
   DELIVERY_DOMAIN_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(16),
+  DELIVERY_BATCH_SIZE: z.coerce.number().int().min(1).max(500).default(20),
   /** Port of the local redis-server `npm start` runs when REDIS_URL is unset and nothing answers. */
   /** `worker` mode only: serve /healthz, /readyz and /metrics on this port (unset: no listener). */
   WORKER_OPS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
@@ -57,6 +58,8 @@ export interface Config {
   readonly logLevel: string;
   readonly deliveryConcurrency: number;
   readonly deliveryDomainConcurrency: number;
+  /** inboxes per fan-out delivery job (their first attempt; retries go one inbox per job) */
+  readonly deliveryBatchSize: number;
   readonly localRedisPort: number;
   /** worker mode: port of the probes-and-metrics listener, if any */
   readonly workerOpsPort: number | undefined;
@@ -104,6 +107,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     deliveryConcurrency: e.DELIVERY_CONCURRENCY,
     deliveryDomainConcurrency: e.DELIVERY_DOMAIN_CONCURRENCY,
+    deliveryBatchSize: e.DELIVERY_BATCH_SIZE,
     localRedisPort: e.LOCAL_REDIS_PORT,
     workerOpsPort: e.WORKER_OPS_PORT,
     contentPolicy,

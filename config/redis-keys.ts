@@ -22,6 +22,8 @@ export function redisKeys(prefix: string) {
     quoteRequest: (activityId: string) => k('quote-request', activityId),
     /** set: inboxes a post's Create was sent to, so Update and Delete reach the same ones */
     postInboxes: (postId: string) => k('post', postId, 'inboxes'),
+    /** hash: inbox → where the post's Create and Delete stand there (services/store/post-receipts.ts): per-inbox ordering and federation receipts */
+    postReceipts: (postId: string) => k('post', postId, 'receipts'),
     /** hash: remote follower actor URI → JSON {inbox, sharedInbox, followId, since} */
     followers: (accountId: string) => k('followers', accountId),
     /** hash: pending follow requests, same shape as followers */

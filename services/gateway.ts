@@ -24,6 +24,7 @@ import { type CompiledPolicy, compilePolicy } from './moderation/content-policy'
 import { type FollowerStore, followerStore } from './store/followers';
 import { type FollowingStore, followingStore } from './store/following';
 import { type PostStore, postStore } from './store/posts';
+import { type PostReceiptStore, postReceiptStore } from './store/post-receipts';
 import { type AccountIndexedRemoteNoteStore, accountIndexedRemoteNoteStore } from './store/remote-note-erasure';
 import { type SignatureSchemeStore, signatureSchemeStore } from './store/signature-schemes';
 import { type DomainHealthStore, domainHealthStore } from './store/domain-health';
@@ -50,6 +51,8 @@ export interface Gateway {
   queues: Queues;
   accounts: AccountStore;
   posts: PostStore;
+  /** per post and inbox: where its Create and Delete stand (ordering and federation receipts) */
+  postReceipts: PostReceiptStore;
   /** per-account post indexes: the outbox and the list erasure walks */
   accountPosts: AccountPostStore;
   followers: FollowerStore;
@@ -132,6 +135,7 @@ export function createGateway(config: Config, logger: Logger, opts: GatewayOptio
     queues,
     accounts,
     posts: postStore(redis, keys),
+    postReceipts: postReceiptStore(redis, keys),
     accountPosts: accountPostStore(redis, keys),
     followers: followerStore(redis, keys),
     following: followingStore(redis, keys),

@@ -2,11 +2,11 @@
 import { DelayedError, type Job, type Processor, Worker } from 'bullmq';
 import { QUEUE_NAMES, type QueueName, queuePrefix } from '../config/queues';
 import { applyPlatformEvent } from '../services/federation/apply-platform-event';
-import { runDelivery } from '../services/federation/deliver-job';
+import { runDelivery, runDeliveryBatch } from '../services/federation/deliver-job';
 import { fanout } from '../services/federation/fanout';
 import { handleInbound } from '../services/federation/handle-inbound';
 import type { Gateway } from '../services/gateway';
-import type { CallbackJob, DeliveryJob, EventJob, FanoutJob, InboxJob, ModerationJob } from '../services/queue/jobs';
+import type { CallbackJob, DeliveryBatchJob, DeliveryJob, EventJob, FanoutJob, InboxJob, ModerationJob } from '../services/queue/jobs';
 import { purgeDomainFollowers } from '../services/moderation/purge-domain-followers';
 import { backoffStrategy } from './backoff';
 import { runCallback } from '../services/federation/callback-job';
@@ -45,10 +45,13 @@ export function startWorkers(g: Gateway): RunningWorkers {
     // On its last attempt a post goes out without references whose servers are still down.
     make<EventJob, string>('events', 10, (e, job) => applyPlatformEvent(g, e, { finalAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) })),
     make<FanoutJob, unknown>('fanout', 4, (j) => fanout(g, j)),
-    make<DeliveryJob, unknown>('delivery', g.config.deliveryConcurrency, async (j, job, token) => {
-      const run = await runDelivery(g, j);
-      // Its domain is at its in-flight limit: the job steps aside (not an attempt) and frees the slot.
+    make<DeliveryJob | DeliveryBatchJob, unknown>('delivery', g.config.deliveryConcurrency, async (j, job, token) => {
+      if ('inboxes' in j) return runDeliveryBatch(g, j);
+      const run = await runDelivery(g, j, { last: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) });
+      // Its domain is at its in-flight limit, or an Update waits for its Create: the job steps
+      // aside (not an attempt) and frees the slot.
       if ('deferMs' in run) {
+        if (run.waited) await job.updateData({ ...j, waits: (j.waits ?? 0) + 1 });
         await job.moveToDelayed(Date.now() + run.deferMs, token);
         throw new DelayedError();
       }

@@ -60,7 +60,7 @@ async function federate(g: Gateway, e: PostEvent, username: string, action: Excl
     // Addressed as the note was, to every inbox it reached.
     const activity = deleteActivity(e.postId, username, noteAudience(post, username, u, stored.refs), e.eventId, u);
     await g.activities.save(activity);
-    return enqueueFanout(g, { activityId: activity.id, signer, audience: 'post', postId: e.postId, toFollowers });
+    return enqueueFanout(g, { activityId: activity.id, signer, audience: 'post', postId: e.postId, toFollowers, postStep: { postId: e.postId, step: 'delete' } });
   }
   const refs = await currentRefs(g, stored, post, opts);
   const updated = action === 'update' ? { ...post, updatedAt: post.updatedAt ?? e.occurredAt.toISOString() } : post;
@@ -77,6 +77,7 @@ async function federate(g: Gateway, e: PostEvent, username: string, action: Excl
     livePostId: e.postId,
     extraInboxes: refs.inboxes,
     toFollowers,
+    postStep: { postId: e.postId, step: action },
   };
   await enqueueFanout(g, job);
   // The quote went out; its author's consent (FEP-044f) is asked for after it, once per quoted post.

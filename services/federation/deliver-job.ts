@@ -1,14 +1,14 @@
-// Runs one delivery job: load the activity and the signer's key, POST (signed with the scheme
-// the server is known to take, double-knocking on a 401), remember a scheme that took over, and
-// turn the verdict into what BullMQ understands (return, retryable error, UnrecoverableError).
+// Runs delivery jobs. A batch job carries one activity to several inboxes (a fan-out's first
+// attempt: one job instead of one per inbox); an inbox that must try again splits off as a job
+// of its own, whose retries go on from the batch's attempt. A single job maps its one outcome to
+// what BullMQ understands (return, retryable error, UnrecoverableError, or step aside).
 import { UnrecoverableError } from 'bullmq';
+import { JOB_OPTIONS } from '../../config/queues';
 import type { Gateway } from '../gateway';
-import type { DeliveryJob } from '../queue/jobs';
-import { deliverActivity } from '../remote/deliver';
-import { signerHasLeft } from './apply-account-leave';
-import { busyDelayMs, domainOf } from '../remote/domain-health';
-import type { DeliveryResult } from '../remote/deliver';
-import { onInboxGone } from './inbox-gone';
+import { type DeliveryBatchJob, type DeliveryJob, jobIdOf } from '../queue/jobs';
+import { deliveryDelayMs } from '../remote/retry-policy';
+import { type InboxOutcome, deliverToInbox, prepareActivity } from './deliver-inbox';
+import { deliverInOrder } from './ordered-delivery';
 
 /** A transient failure; carries the server's Retry-After for the backoff strategy. */
 export class RetryableDeliveryError extends Error {
@@ -17,86 +17,69 @@ export class RetryableDeliveryError extends Error {
   }
 }
 
-export type DeliveryRun = { status?: number; skipped?: string } | { deferMs: number };
+/** waited: an Update stepping aside for its Create (the next wait is longer) */
+export type DeliveryRun = { status?: number; skipped?: string } | { deferMs: number; waited?: true };
 
-export async function runDelivery(g: Gateway, job: DeliveryJob): Promise<DeliveryRun> {
-  // A Create still retrying when its post was deleted (or held back) must not revive it.
-  if (job.livePostId && !(await g.posts.isFederated(job.livePostId))) {
-    g.metrics.deliveries.inc({ outcome: 'superseded' });
-    return { skipped: 'post no longer federated' };
-  }
-  // An account that left sends nothing after its Delete(Person).
-  if (await signerHasLeft(g, job)) {
-    g.metrics.deliveries.inc({ outcome: 'signer_left' });
-    return { skipped: 'signer left the fediverse' };
-  }
-  // An account's deliveries never reach an actor it blocks (save the Block itself and its Undo).
-  if (!job.despiteBlock && 'accountId' in job.signer && (await g.blocks.isInboxBlocked(job.signer.accountId, job.inbox))) {
-    g.metrics.deliveries.inc({ outcome: 'blocked' });
-    return { skipped: 'inbox of an actor the account blocks' };
-  }
-  // --- moderation: nothing goes to a domain the operator blocks, even a job queued before the block ---
-  if (await g.domainBlocks.blockOfUrl(job.inbox)) {
-    g.metrics.deliveries.inc({ outcome: 'domain_blocked' });
-    return { skipped: 'domain blocked' };
-  }
-  const body = await g.activities.body(job.activityId);
-  if (!body) throw new UnrecoverableError(`activity ${job.activityId} is no longer stored`);
-  const key = await g.signingKey(job.signer);
-  if (!key) throw new UnrecoverableError('the signing account no longer exists');
-  const schemes = g.signatureSchemes;
-  const origin = URL.canParse(job.inbox) ? new URL(job.inbox).origin : undefined;
-  const first = origin ? await schemes.firstFor(origin) : undefined;
-  const domain = domainOf(job.inbox);
-  // A dead or hanging server must not hold back the others: while its breaker is open its
-  // deliveries fail fast (retried with backoff), and past its in-flight limit they yield.
-  if (domain) {
-    const openMs = await g.domainHealth.breakerRemainingMs(domain);
-    if (openMs > 0) {
-      g.metrics.deliveriesDeferred.inc({ reason: 'breaker_open' });
-      throw new RetryableDeliveryError(`circuit open for ${domain}`, openMs);
-    }
-    if (!g.domainLimiter.tryAcquire(domain)) {
-      g.metrics.deliveriesDeferred.inc({ reason: 'domain_busy' });
-      return { deferMs: busyDelayMs() };
-    }
-  }
-  let result: DeliveryResult;
-  const stop = g.metrics.deliverySeconds.startTimer();
-  try {
-    result = await deliverActivity({ agent: g.agent, allowPrivateAddresses: g.config.allowPrivateAddresses, userAgent: g.userAgent }, job.inbox, body, key, first);
-  } finally {
-    stop();
-    if (domain) g.domainLimiter.release(domain);
-  }
-  if (domain) await recordDomainHealth(g, domain, result);
-  // Only a scheme that was accepted after the other got a 401 is worth remembering.
-  if (origin && result.verdict.kind === 'delivered' && result.scheme && result.scheme !== first) {
-    await schemes.remember(origin, result.scheme);
-    g.logger.info({ origin, scheme: result.scheme }, 'delivery: server refused one signature scheme with 401 and took the other; remembered');
-  }
-  g.metrics.deliveries.inc({ outcome: result.verdict.kind });
-  switch (result.verdict.kind) {
+export async function runDelivery(g: Gateway, job: DeliveryJob, attempt: { last?: boolean } = {}): Promise<DeliveryRun> {
+  const activity = await prepareActivity(g, job);
+  if ('unrecoverable' in activity) throw new UnrecoverableError(activity.unrecoverable);
+  if ('skipped' in activity) return activity;
+  const [outcome] = await deliverInOrder(g, job.postStep, [job.inbox], (inbox) => deliverToInbox(g, job, activity, inbox), {
+    lastAttempt: attempt.last ?? false,
+    waits: job.waits ?? 0,
+  });
+  switch (outcome!.kind) {
     case 'delivered':
-      return { ...(result.status ? { status: result.status } : {}) };
-    case 'gone': {
-      const gone = await onInboxGone(g, 'accountId' in job.signer ? job.signer.accountId : undefined, job.inbox);
-      g.logger.info({ inbox: job.inbox, gone }, 'delivery: inbox gone (410)');
-      throw new UnrecoverableError(`inbox gone (410): ${gone.kind}`);
-    }
+      return outcome!.status ? { status: outcome!.status } : {};
+    case 'skipped':
+      return { skipped: outcome!.reason };
+    case 'defer':
+      return { deferMs: outcome!.ms, ...(outcome!.reason === 'create_first' ? { waited: true as const } : {}) };
     case 'final':
-      throw new UnrecoverableError(result.verdict.reason);
+      throw new UnrecoverableError(outcome!.reason);
     case 'retry':
-      throw new RetryableDeliveryError(result.verdict.reason, result.verdict.retryAfterMs);
+      throw new RetryableDeliveryError(outcome!.reason, outcome!.retryAfterMs);
   }
 }
 
-async function recordDomainHealth(g: Gateway, domain: string, result: DeliveryResult): Promise<void> {
-  if (result.verdict.kind === 'delivered') return g.domainHealth.recordAlive(domain);
-  const outcome = await g.domainHealth.recordFailure(domain, result.verdict);
-  if (outcome.breakerOpened) {
-    g.metrics.breakerOpened.inc();
-    g.logger.warn({ domain }, 'delivery: circuit breaker opened after consecutive network failures');
-  }
-  if (outcome.becameUnavailable) g.logger.warn({ domain }, 'delivery: domain unavailable after failures on 7 distinct days; skipped at fan-out');
+export interface BatchRun {
+  delivered: number;
+  skipped: number;
+  failed: number;
+  /** inboxes split off into jobs of their own: to retry, or stepping aside */
+  split: number;
+}
+
+export async function runDeliveryBatch(g: Gateway, job: DeliveryBatchJob): Promise<BatchRun> {
+  const run: BatchRun = { delivered: 0, skipped: 0, failed: 0, split: 0 };
+  const activity = await prepareActivity(g, job);
+  if ('unrecoverable' in activity) throw new UnrecoverableError(activity.unrecoverable);
+  if ('skipped' in activity) return { ...run, skipped: job.inboxes.length };
+  const outcomes = await deliverInOrder(g, job.postStep, job.inboxes, (inbox) => deliverToInbox(g, job, activity, inbox));
+  const again: Array<{ inbox: string; outcome: Extract<InboxOutcome, { kind: 'retry' | 'defer' }> }> = [];
+  outcomes.forEach((outcome, i) => {
+    if (outcome.kind === 'delivered') run.delivered++;
+    else if (outcome.kind === 'skipped') run.skipped++;
+    else if (outcome.kind === 'final') {
+      run.failed++;
+      g.logger.info({ inbox: job.inboxes[i], reason: outcome.reason }, 'delivery: refused for good');
+    } else again.push({ inbox: job.inboxes[i]!, outcome });
+  });
+  if (again.length) await splitOff(g, job, again);
+  run.split = again.length;
+  return run;
+}
+
+/** Inboxes of a batch that must go again become single jobs: a retry counts the batch's attempt. */
+async function splitOff(g: Gateway, job: DeliveryBatchJob, again: Array<{ inbox: string; outcome: Extract<InboxOutcome, { kind: 'retry' | 'defer' }> }>) {
+  const { inboxes: _all, ...common } = job;
+  const attempts = JOB_OPTIONS.delivery.attempts ?? 16;
+  await g.queues.delivery.addBulk(
+    again.map(({ inbox, outcome }) => {
+      const retry = outcome.kind === 'retry';
+      const data: DeliveryJob = { ...common, inbox, ...(retry ? { priorAttempts: 1 } : {}), ...(outcome.kind === 'defer' && outcome.reason === 'create_first' ? { waits: 1 } : {}) };
+      const delay = retry ? deliveryDelayMs(1, outcome.retryAfterMs) : outcome.ms;
+      return { name: 'deliver', data, opts: { jobId: jobIdOf('delivery', job.activityId, inbox), delay, ...(retry ? { attempts: attempts - 1 } : {}) } };
+    }),
+  );
 }

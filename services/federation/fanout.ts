@@ -1,9 +1,10 @@
 // Expands one activity's audience into delivery jobs, page by page (memory stays flat as
-// followers grow); shared inboxes collapse a server's followers into one POST.
+// followers grow), several inboxes per job; shared inboxes collapse a server's followers into
+// one POST.
 import type { Gateway } from '../gateway';
 import type { FanoutJob } from '../queue/jobs';
 import { deliveryInbox } from '../store/followers';
-import { enqueueDeliveries } from './enqueue';
+import { enqueueDeliveryBatches } from './enqueue';
 import { availableInboxes } from './available-inboxes';
 
 export async function fanout(g: Gateway, job: FanoutJob): Promise<{ inboxes: number }> {
@@ -13,8 +14,10 @@ export async function fanout(g: Gateway, job: FanoutJob): Promise<{ inboxes: num
     // --- domain health: unavailable domains are skipped ---
     unique = await availableInboxes(g, unique);
     if (unique.length === 0) return;
-    await enqueueDeliveries(g, job.activityId, job.signer, unique, job.livePostId);
+    // Receipts first: a Delete arriving meanwhile then finds these Creates queued, and cancels them.
+    if (job.postStep?.step === 'create') await g.postReceipts.queueCreate(job.postStep.postId, unique);
     if (job.recordOnPost) await g.posts.addInboxes(job.recordOnPost, unique);
+    await enqueueDeliveryBatches(g, { activityId: job.activityId, signer: job.signer, ...(job.livePostId ? { livePostId: job.livePostId } : {}), ...(job.postStep ? { postStep: job.postStep } : {}) }, unique);
     inboxes += unique.length;
   };
   if (job.toFollowers !== false) {
@@ -25,7 +28,6 @@ export async function fanout(g: Gateway, job: FanoutJob): Promise<{ inboxes: num
   if (job.audience === 'post' && job.postId) {
     for await (const page of g.posts.inboxes(job.postId)) await send(page);
   }
-  // Delivery job ids repeat across pages for one inbox, so BullMQ keeps one job per inbox.
   return { inboxes };
 }
 

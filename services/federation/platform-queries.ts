@@ -5,7 +5,7 @@ import { type RemoteActor, remoteActorOf } from '../activitypub/callbacks';
 import { parseHandle } from '../activitypub/handles';
 import { renderText } from '../activitypub/render';
 import type { Gateway } from '../gateway';
-import type { AccountFederation } from '../platform/query-schemas';
+import type { AccountFederation, PostFederation } from '../platform/query-schemas';
 import { type ActorResolution, resolveActorUri, resolveHandle } from './resolve-actor';
 
 export type LookupResult =
@@ -73,4 +73,21 @@ export async function accountFederation(g: Gateway, accountId: string): Promise<
     g.redis.hlen(g.keys.followRequests(accountId)),
   ]);
   return { accountId, enabled: state === 'enabled', state, remoteFollowers, following, followRequests };
+}
+
+/** Federation receipts of one post: which servers took its Create, which failed, which took its Delete. */
+export async function postFederation(g: Gateway, postId: string): Promise<PostFederation | undefined> {
+  const stored = await g.posts.get(postId);
+  if (!stored) return undefined;
+  const servers = await g.postReceipts.byServer(postId);
+  const totals = { servers: servers.length, inboxes: 0, create: { accepted: 0, failed: 0, pending: 0, cancelled: 0 }, delete: { acknowledged: 0, failed: 0 } };
+  for (const s of servers) {
+    totals.inboxes += s.inboxes;
+    for (const k of Object.keys(totals.create) as Array<keyof typeof totals.create>) totals.create[k] += s.create[k];
+    for (const k of Object.keys(totals.delete) as Array<keyof typeof totals.delete>) totals.delete[k] += s.delete[k];
+  }
+  const deleted = stored.state === 'deleted' || !stored.federated;
+  // A Delete still retrying there counts: until it is acknowledged the server may show the post.
+  const stillHeldBy = deleted ? servers.filter((s) => s.create.accepted > s.delete.acknowledged).map((s) => s.domain) : [];
+  return { postId, state: stored.state, federated: stored.state === 'live' && stored.federated, totals, stillHeldBy, servers };
 }

@@ -6,7 +6,7 @@ import { VERSION } from '../gateway';
 import { CALLBACK_SCHEMAS, type CallbackType, DeletedRemotePostSchema, RemoteActorSchema, RemotePostSchema, UnresolvedActorSchema } from '../platform/callback-schemas';
 import { EventSchema, MAX_BATCH } from '../platform/event-schemas';
 import { DomainBlockBodySchema, DomainBlockListSchema, DomainBlockSchema } from '../moderation/admin-schemas';
-import { AccountFederationSchema, ActorLookupQuerySchema, LookedUpActorSchema } from '../platform/query-schemas';
+import { AccountFederationSchema, ActorLookupQuerySchema, LookedUpActorSchema, PostFederationSchema } from '../platform/query-schemas';
 
 const ProblemSchema = z.looseObject({
   type: z.string(),
@@ -40,6 +40,7 @@ function components() {
   add(UnresolvedActorSchema, 'UnresolvedActor');
   add(LookedUpActorSchema, 'LookedUpActor');
   add(AccountFederationSchema, 'AccountFederation');
+  add(PostFederationSchema, 'PostFederation');
   add(DomainBlockSchema, 'DomainBlock');
   add(DomainBlockBodySchema, 'DomainBlockBody');
   add(DomainBlockListSchema, 'DomainBlockList');
@@ -163,6 +164,19 @@ export function openApiDocument(publicOrigin: string) {
             '200': { description: 'state and counts', content: json('AccountFederation') },
             '401': problem('bearer token missing or wrong'),
             '404': problem('the gateway never heard of this account'),
+          },
+        },
+      },
+      '/platform/posts/{id}/federation': {
+        get: {
+          operationId: 'postFederation',
+          summary: "A post's federation receipts: which servers accepted its Create, which failed, which acknowledged its Delete",
+          security: bearer,
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', minLength: 1, maxLength: 200 } }],
+          responses: {
+            '200': { description: 'receipts per server and totals', content: json('PostFederation') },
+            '401': problem('bearer token missing or wrong'),
+            '404': problem('the gateway never heard of this post'),
           },
         },
       },

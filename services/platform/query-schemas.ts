@@ -32,3 +32,38 @@ export const AccountFederationSchema = z
   .meta({ id: 'AccountFederation' });
 
 export type AccountFederation = z.infer<typeof AccountFederationSchema>;
+
+export const PostIdParamSchema = z.object({ id: z.string().min(1).max(200) });
+
+const CreateCountsSchema = z.object({
+  accepted: z.number().int().nonnegative().meta({ description: 'inboxes that answered 2xx to the Create' }),
+  failed: z.number().int().nonnegative().meta({ description: 'inboxes that refused it for good or stayed down through every retry' }),
+  pending: z.number().int().nonnegative().meta({ description: 'inboxes the Create is still on its way to (queued, retrying or in flight)' }),
+  cancelled: z.number().int().nonnegative().meta({ description: 'inboxes it never reached because the post was deleted first: nothing was sent there' }),
+});
+const DeleteCountsSchema = z.object({
+  acknowledged: z.number().int().nonnegative().meta({ description: 'inboxes that answered 2xx to the Delete' }),
+  failed: z.number().int().nonnegative().meta({ description: 'inboxes that refused the Delete or stayed down: they may still hold the post' }),
+});
+
+export const ServerReceiptSchema = z.object({
+  domain: z.string(),
+  inboxes: z.number().int().nonnegative(),
+  create: CreateCountsSchema,
+  delete: DeleteCountsSchema,
+});
+
+export const PostFederationSchema = z
+  .object({
+    postId: z.string(),
+    state: z.enum(['live', 'deleted']),
+    federated: z.boolean().meta({ description: 'live and published to the fediverse now' }),
+    totals: z.object({ servers: z.number().int().nonnegative(), inboxes: z.number().int().nonnegative(), create: CreateCountsSchema, delete: DeleteCountsSchema }),
+    stillHeldBy: z.array(z.string()).meta({
+      description: 'for a deleted post: servers that accepted the Create and have not acknowledged the Delete (it may still live there)',
+    }),
+    servers: z.array(ServerReceiptSchema).meta({ description: 'per server, by domain' }),
+  })
+  .meta({ id: 'PostFederation' });
+
+export type PostFederation = z.infer<typeof PostFederationSchema>;

@@ -23,6 +23,14 @@ export interface FanoutJob {
   extraInboxes?: string[];
   /** false for a post only its mentioned actors may see: no follower gets it */
   toFollowers?: boolean;
+  /** a post's own Create/Update/Delete: its deliveries keep per-inbox order */
+  postStep?: PostStep;
+}
+
+/** Which of a post's activities a delivery carries (ordered per inbox: services/store/post-receipts.ts). */
+export interface PostStep {
+  postId: string;
+  step: 'create' | 'update' | 'delete';
 }
 
 export interface DeliveryJob {
@@ -33,6 +41,16 @@ export interface DeliveryJob {
   livePostId?: string;
   /** a Block or Undo(Block): reaches the actor the signing account blocks, unlike everything else */
   despiteBlock?: true;
+  postStep?: PostStep;
+  /** attempts already spent in the batch this job split from (the retry schedule goes on from there) */
+  priorAttempts?: number;
+  /** times an Update waited for its Create at this inbox (the wait grows) */
+  waits?: number;
+}
+
+/** One activity to several inboxes in one job: a fan-out's first attempt. Failures split off as DeliveryJobs. */
+export interface DeliveryBatchJob extends Omit<DeliveryJob, 'inbox' | 'priorAttempts' | 'waits'> {
+  inboxes: string[];
 }
 
 export interface InboxJob {

@@ -2,12 +2,12 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { JOB_OPTIONS, QUEUE_NAMES, type QueueName, queuePrefix } from '../../config/queues';
-import type { CallbackJob, DeliveryJob, EventJob, FanoutJob, InboxJob, ModerationJob } from './jobs';
+import type { CallbackJob, DeliveryBatchJob, DeliveryJob, EventJob, FanoutJob, InboxJob, ModerationJob } from './jobs';
 
 export interface Queues {
   events: Queue<EventJob>;
   fanout: Queue<FanoutJob>;
-  delivery: Queue<DeliveryJob>;
+  delivery: Queue<DeliveryJob | DeliveryBatchJob>;
   inbox: Queue<InboxJob>;
   callbacks: Queue<CallbackJob>;
   moderation: Queue<ModerationJob>;
@@ -23,7 +23,7 @@ export function createQueues(connection: Redis, redisPrefix: string): Queues {
   return {
     events: make<EventJob>('events'),
     fanout: make<FanoutJob>('fanout'),
-    delivery: make<DeliveryJob>('delivery'),
+    delivery: make<DeliveryJob | DeliveryBatchJob>('delivery'),
     inbox: make<InboxJob>('inbox'),
     callbacks: make<CallbackJob>('callbacks'),
     moderation: make<ModerationJob>('moderation'),

@@ -48,7 +48,7 @@ export function accountPostStore(redis: Redis, keys: RedisKeys) {
     /** Replaces each post by a tombstone and forgets the inboxes it reached. */
     async tombstonePosts(accountId: string, postIds: string[], deletedAt: Date): Promise<void> {
       const p = redis.pipeline();
-      for (const id of postIds) p.eval(TOMBSTONE, 1, keys.post(id), accountId, deletedAt.getTime()).unlink(keys.postInboxes(id));
+      for (const id of postIds) p.eval(TOMBSTONE, 1, keys.post(id), accountId, deletedAt.getTime()).unlink(keys.postInboxes(id), keys.postReceipts(id));
       await p.exec();
     },
     erase: (accountId: string) => redis.unlink(keys.accountPosts(accountId), keys.outbox(accountId)).then(() => undefined),

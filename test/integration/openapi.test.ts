@@ -66,7 +66,7 @@ test('every callback type of the contract is a webhook with its schema; the quer
   expect(doc.webhooks['fediverse.reply.created'].post.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/Callback.fediverse.reply.created' });
   expect(doc.components.schemas['Callback.fediverse.reply.created'].properties.data.properties.post).toEqual({ $ref: '#/components/schemas/RemotePost' });
   expect(doc.components.schemas.RemotePost.properties.author).toEqual({ $ref: '#/components/schemas/RemoteActor' });
-  expect(Object.keys(doc.paths).filter((p) => p.startsWith('/platform/')).sort()).toEqual(['/platform/accounts/{id}/federation', '/platform/actors/lookup', '/platform/events']);
+  expect(Object.keys(doc.paths).filter((p) => p.startsWith('/platform/')).sort()).toEqual(['/platform/accounts/{id}/federation', '/platform/actors/lookup', '/platform/events', '/platform/posts/{id}/federation']);
   expect(doc.paths['/platform/actors/lookup'].get.parameters).toEqual([expect.objectContaining({ name: 'q', in: 'query', required: true })]);
   expect(doc.paths['/platform/actors/lookup'].get.security).toEqual([{ platformToken: [] }]);
 });

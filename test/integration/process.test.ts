@@ -139,7 +139,7 @@ test('SIGTERM lets a delivery in flight finish before the worker exits', async (
     const conn = new Redis('redis://127.0.0.1:6379');
     const delivery = new Queue('delivery', { connection: conn, prefix: queuePrefix(prefix, 'delivery') });
     const jobs = await delivery.getJobs(['completed', 'active', 'wait', 'delayed', 'failed']);
-    const states = await Promise.all(jobs.filter((j) => j.data.inbox === inbox).map((j) => j.getState()));
+    const states = await Promise.all(jobs.filter((j) => ('inboxes' in j.data ? j.data.inboxes : [j.data.inbox]).includes(inbox)).map((j) => j.getState()));
     await delivery.close();
     conn.disconnect();
     expect(states).toEqual(['completed']);

@@ -7,7 +7,7 @@ import { type RemoteServer, startRemoteServer } from '../support/remote-server';
 import { TEST_SECRETS } from '../support/test-config';
 import { type TestGateway, eventually, startTestGateway } from '../support/test-gateway';
 import { addRemoteFollower, enableAccount } from '../support/fixtures-setup';
-import type { DeliveryJob } from '../../services/queue/jobs';
+import type { DeliveryBatchJob, DeliveryJob } from '../../services/queue/jobs';
 
 let sink: PlatformSink;
 let remote: RemoteServer;
@@ -28,22 +28,25 @@ afterAll(async () => {
   await sink.close();
 });
 
-/** Posts once; returns the delivery job for the remote shared inbox once it is in `state`. */
-async function postAndWatch(state: 'delayed' | 'failed' | 'completed'): Promise<Job<DeliveryJob>> {
+/** Posts once; returns the Create's delivery job to the remote shared inbox once it is in `state`. */
+async function postAndWatch(state: 'delayed' | 'completed'): Promise<Job<DeliveryJob | DeliveryBatchJob>> {
   const id = `p-r${++posts}`;
-  await sendEvents(gw.url, { id: eventId('c'), type: 'post.created', occurredAt: at(10 + posts), data: { post: postData(id, 'a-r') } });
+  const created = eventId('c');
+  await sendEvents(gw.url, { id: created, type: 'post.created', occurredAt: at(10 + posts), data: { post: postData(id, 'a-r') } });
   return eventually(async () => {
-    const jobs = (await gw.g.queues.delivery.getJobs([state])) as Job<DeliveryJob>[];
-    return jobs.find((j) => j.data.activityId.includes(encodeURIComponent('c-')) && j.data.inbox === `${remote.origin}/inbox` && !seen.has(j.id!) && (seen.add(j.id!), true));
+    const jobs = (await gw.g.queues.delivery.getJobs([state])) as Job<DeliveryJob | DeliveryBatchJob>[];
+    const inboxes = (j: DeliveryJob | DeliveryBatchJob) => ('inboxes' in j ? j.inboxes : [j.inbox]);
+    return jobs.find((j) => j.data.activityId.includes(`/${encodeURIComponent(created)}/`) && inboxes(j.data).includes(`${remote.origin}/inbox`) && !seen.has(j.id!) && (seen.add(j.id!), true));
   }, `a ${state} delivery job`);
 }
 const seen = new Set<string>();
 
 test('a 5xx is retried on the Mastodon schedule, then delivered', async () => {
   remote.inboxReplies.push(503);
+  // The fan-out's batch made the first attempt; the inbox split off into a job of its own.
   const job = await postAndWatch('delayed');
-  expect(job.attemptsMade).toBe(1);
-  expect(job.failedReason).toBe('http_503');
+  expect(job.data).toMatchObject({ inbox: `${remote.origin}/inbox`, priorAttempts: 1 });
+  expect(job.opts.attempts).toBe(15);
   // Attempt 1 waits 1^4 + 15 + rand(10)·2 seconds.
   expect(job.delay).toBeGreaterThanOrEqual(16_000);
   expect(job.delay).toBeLessThanOrEqual(34_000);
@@ -58,7 +61,24 @@ test('a 5xx is retried on the Mastodon schedule, then delivered', async () => {
 
 test('a 4xx other than 401/408/429 is final: failed after one attempt, never retried', async () => {
   remote.inboxReplies.push(403);
-  const job = await postAndWatch('failed');
+  const batch = await postAndWatch('completed');
+  expect(batch.returnvalue).toMatchObject({ failed: 1, split: 0 });
+  const noteId = (JSON.parse((await gw.g.activities.body(batch.data.activityId))!) as { object: { id: string } }).object.id;
+  const postId = decodeURIComponent(noteId.split('/posts/')[1]!);
+  expect(await gw.g.postReceipts.byServer(postId)).toEqual([expect.objectContaining({ create: { accepted: 0, failed: 1, pending: 0, cancelled: 0 } })]);
+  const retries = (await gw.g.queues.delivery.getJobs(['delayed', 'waiting'])).filter((j) => j.data.activityId === batch.data.activityId);
+  expect(retries).toEqual([]);
+});
+
+test('a single delivery job answered 4xx fails after one attempt', async () => {
+  remote.inboxReplies.push(403);
+  const activity = { id: `${gw.url}/activities/manual-403`, type: 'Like', actor: `${gw.url}/users/erin`, object: `${remote.origin}/notes/1` };
+  await gw.g.activities.save(activity);
+  await gw.g.queues.delivery.add('deliver', { activityId: activity.id, signer: { accountId: 'a-r' }, inbox: `${remote.origin}/inbox` }, { jobId: 'manual-403' });
+  const job = await eventually(async () => {
+    const j = await gw.g.queues.delivery.getJob('manual-403');
+    return j && (await j.isFailed()) ? j : undefined;
+  }, 'the failed 403 job');
   expect(job.attemptsMade).toBe(1);
   expect(job.failedReason).toBe('http_403');
 });
@@ -96,13 +116,18 @@ test('callbacks are retried while the platform answers 5xx, with the same id eac
   expect(cb.type).toBe('fediverse.like.created');
 });
 
-test('a Create still retrying when its post is deleted is never delivered afterwards', async () => {
+test('a Create still retrying when its post is deleted is cancelled: neither it nor the Delete reaches the inbox', async () => {
   remote.inboxReplies.push(503);
   const job = await postAndWatch('delayed');
   const noteId = (JSON.parse((await gw.g.activities.body(job.data.activityId))!) as { object: { id: string } }).object.id;
   const postId = decodeURIComponent(noteId.split('/posts/')[1]!);
   await sendEvents(gw.url, { id: eventId('d'), type: 'post.deleted', occurredAt: at(500), data: { postId, accountId: 'a-r' } });
-  await eventually(() => remote.received.find((r) => r.json.type === 'Delete' && JSON.stringify(r.json.object).includes(noteId)), 'the Delete');
+  await eventually(async () => (await gw.g.postReceipts.byServer(postId))[0]?.create.cancelled === 1, 'the Create cancelled by the Delete');
+  await eventually(async () => {
+    const deletes = (await gw.g.queues.delivery.getJobs(['completed'])).filter((j) => j.data.postStep?.step === 'delete' && j.data.postStep.postId === postId);
+    return deletes.length === 1 && deletes[0]!.returnvalue?.skipped === 1;
+  }, 'the Delete job, sending nothing');
+  expect(remote.received.filter((r) => r.json.type === 'Delete' && JSON.stringify(r.json.object).includes(noteId))).toEqual([]);
   await job.promote();
   const finished = await eventually(async () => {
     const j = await gw.g.queues.delivery.getJob(job.id!);

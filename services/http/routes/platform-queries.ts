@@ -1,9 +1,9 @@
 // The platform's queries (contract §3), behind the bearer PLATFORM_API_TOKEN, and the OpenAPI
 // document of the whole platform API (open to all).
 import { type Response, Router } from 'express';
-import { accountFederation, lookupActor } from '../../federation/platform-queries';
+import { accountFederation, lookupActor, postFederation } from '../../federation/platform-queries';
 import type { Gateway } from '../../gateway';
-import { AccountIdParamSchema, ActorLookupQuerySchema } from '../../platform/query-schemas';
+import { AccountIdParamSchema, ActorLookupQuerySchema, PostIdParamSchema } from '../../platform/query-schemas';
 import { requireToken } from '../bearer-auth';
 import { openApiDocument } from '../openapi';
 import { sendProblem } from '../problem';
@@ -42,6 +42,14 @@ export function platformQueriesRouter(g: Gateway): Router {
     const state = await accountFederation(g, params.data.id);
     if (!state) return sendProblem(res, { status: 404, title: 'Not Found', detail: `no account ${params.data.id}` });
     res.json(state);
+  });
+
+  router.get('/platform/posts/:id/federation', auth, async (req, res) => {
+    const params = PostIdParamSchema.safeParse(req.params);
+    if (!params.success) return badParameter(res, 'id', params.error.issues[0]!.message);
+    const receipts = await postFederation(g, params.data.id);
+    if (!receipts) return sendProblem(res, { status: 404, title: 'Not Found', detail: `no post ${params.data.id}` });
+    res.json(receipts);
   });
 
   return router;
