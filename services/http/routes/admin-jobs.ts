@@ -46,7 +46,9 @@ export function adminJobsRouter(g: Gateway): Router {
     const body = RetryBodySchema.safeParse(req.body ?? {});
     if (!body.success) {
       const issue = body.error.issues[0]!;
-      return sendBadField(res, { pointer: `/${issue.path.join('/')}` }, issue.message);
+      // An unknown member is named by its own pointer, not the object's.
+      const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]!] : issue.path;
+      return sendBadField(res, { pointer: `/${path.join('/')}` }, issue.message);
     }
     const which = body.data.all ? { all: true as const } : { jobIds: body.data.jobIds! };
     res.json({ queue: q.name, ...(await retryFailed(q.queue, which)) });
