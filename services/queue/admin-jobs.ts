@@ -48,19 +48,24 @@ export async function retryFailed(queue: Queue, which: { jobIds: string[] } | { 
   let retried = 0;
   const notRetried: RetryResult['notRetried'] = [];
   for (let i = 0; i < ids.length; i += RETRY_BATCH) {
-    await Promise.all(
-      ids.slice(i, i + RETRY_BATCH).map(async (jobId) => {
-        const job = await queue.getJob(jobId);
-        if (!job) return notRetried.push({ jobId, reason: 'not_found' });
-        try {
-          // Atomic: refused unless the job is in the failed set at that moment.
-          await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
-          retried++;
-        } catch {
-          notRetried.push({ jobId, reason: 'not_failed', state: await job.getState() });
-        }
-      }),
-    );
+    const outcomes = await Promise.all(ids.slice(i, i + RETRY_BATCH).map((jobId) => retryOne(queue, jobId)));
+    // In the order asked for, whichever finished first.
+    for (const o of outcomes) o === 'retried' ? retried++ : notRetried.push(o);
   }
   return { retried, notRetried };
+}
+
+async function retryOne(queue: Queue, jobId: string): Promise<'retried' | RetryResult['notRetried'][number]> {
+  const job = await queue.getJob(jobId);
+  if (!job) return { jobId, reason: 'not_found' };
+  try {
+    // Atomic: refused unless the job is in the failed set at that moment.
+    await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+    return 'retried';
+  } catch (err) {
+    const state = await job.getState();
+    // Still failed: the retry itself broke (Redis), which is no answer about the job.
+    if (state === 'failed') throw err;
+    return { jobId, reason: 'not_failed', state };
+  }
 }
