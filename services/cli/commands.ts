@@ -79,6 +79,7 @@ const failed: Command = {
 const retry: Command = {
   words: ['retry'],
   synopsis: '<queue> (<jobId>... | --all)',
+  // Ids are base64url: one starting with '-' goes after `--` (fedigate retry delivery -- -Xy…).
   summary: 'run failed jobs again, their attempts reset (named, or all)',
   options: { all: { type: 'boolean' } },
   args: { min: 1, max: Infinity },

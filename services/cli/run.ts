@@ -67,7 +67,8 @@ function parse(argv: string[], options: Options): { values: Values; positionals:
   } catch (e) {
     // parseArgs explains unknown options at length; the option is what matters.
     const unknown = /Unknown option '([^']+)'/.exec((e as Error).message);
-    throw new UsageError(unknown ? `unknown option ${unknown[1]}` : (e as Error).message);
+    // Job ids may start with '-' (they are base64url): those go after `--`.
+    throw new UsageError(unknown ? `unknown option ${unknown[1]} (an argument starting with - goes after --)` : (e as Error).message);
   }
 }
 

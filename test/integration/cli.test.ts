@@ -74,6 +74,7 @@ describe('usage', () => {
       [['retry', 'delivery', 'x', '--all'], 'not both'],
       [['domain', 'health'], 'missing argument'],
       [['queues', '--url', 'ftp://x'], '--url: not an http(s) URL'],
+      [['retry', 'delivery', '-Xy'], 'an argument starting with - goes after --'],
     ];
     const runs = await Promise.all(cases.map(([args]) => fedigate(args)));
     runs.forEach((run, i) => {
@@ -154,6 +155,8 @@ test('failed and retry: a delivery the inbox refused is listed, retried by id an
   const again = await fedigate(['retry', 'delivery', first, 'no-such-job']);
   expect(again.code).toBe(1);
   expect(lines(again.stdout)).toEqual(['retried 0 jobs in delivery', `not retried: ${first}: not failed (completed)`, 'not retried: no-such-job: no such job']);
+  // Job ids are base64url: one starting with '-' is given after --.
+  expect(lines((await fedigate(['retry', 'delivery', '--', '-Xy'])).stdout)).toEqual(['retried 0 jobs in delivery', 'not retried: -Xy: no such job']);
 
   const all = await fedigate(['retry', 'delivery', '--all', '--json']);
   expect(all.code).toBe(0);
