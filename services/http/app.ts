@@ -7,6 +7,7 @@ import { authorizedFetch } from './authorized-fetch';
 import { problemErrorHandler, sendProblem } from './problem';
 import { actorsRouter } from './routes/actors';
 import { adminDomainBlocksRouter } from './routes/admin-domain-blocks';
+import { adminJobsRouter } from './routes/admin-jobs';
 import { collectionsRouter } from './routes/collections';
 import { discoveryRouter } from './routes/discovery';
 import { inboxRouter } from './routes/inbox';
@@ -29,6 +30,7 @@ export function createApp(g: Gateway): Express {
   app.use(opsRouter(g));
   app.use(adminDomainBlocksRouter(g));
   app.use(adminDomainHealthRouter(g));
+  app.use(adminJobsRouter(g));
   app.use(platformEventsRouter(g));
   app.use(platformQueriesRouter(g));
   app.use(discoveryRouter(g));

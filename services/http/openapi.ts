@@ -6,6 +6,7 @@ import { VERSION } from '../gateway';
 import { CALLBACK_SCHEMAS, type CallbackType, DeletedRemotePostSchema, RemoteActorSchema, RemotePostSchema, UnresolvedActorSchema } from '../platform/callback-schemas';
 import { EventSchema, MAX_BATCH } from '../platform/event-schemas';
 import { DomainBlockBodySchema, DomainBlockListSchema, DomainBlockSchema } from '../moderation/admin-schemas';
+import { FailedJobListSchema, FailedJobSchema, FailedQuerySchema, QUEUE_LIST, QueueCountsListSchema, QueueCountsSchema, RetryBodySchema, RetryResultSchema } from '../queue/admin-schemas';
 import { AccountFederationSchema, ActorLookupQuerySchema, LookedUpActorSchema, PostFederationSchema } from '../platform/query-schemas';
 
 const ProblemSchema = z.looseObject({
@@ -44,6 +45,12 @@ function components() {
   add(DomainBlockSchema, 'DomainBlock');
   add(DomainBlockBodySchema, 'DomainBlockBody');
   add(DomainBlockListSchema, 'DomainBlockList');
+  add(QueueCountsSchema, 'QueueCounts');
+  add(QueueCountsListSchema, 'QueueCountsList');
+  add(FailedJobSchema, 'FailedJob');
+  add(FailedJobListSchema, 'FailedJobList');
+  add(RetryBodySchema, 'RetryBody');
+  add(RetryResultSchema, 'RetryResult');
   for (const [type, schema] of Object.entries(CALLBACK_SCHEMAS)) add(schema, callbackComponent(type));
   const { schemas } = z.toJSONSchema(registry, { uri: (id) => `#/components/schemas/${id}`, io: 'input' });
   // Components are plain schemas of the document's own dialect (JSON Schema 2020-12).
@@ -63,10 +70,38 @@ function queryParameters(schema: z.ZodObject) {
 
 const bearer = [{ platformToken: [] }];
 const admin = [{ adminToken: [] }];
+const queueParameter = { name: 'queue', in: 'path', required: true, schema: { type: 'string', enum: QUEUE_LIST } };
 const domainParameter = { name: 'domain', in: 'path', required: true, description: 'host name, optionally with :port (lower-cased)', schema: { type: 'string' } };
 
-// The operator's domain blocks (not part of the platform contract, but the same conventions).
+// The operator's queues and domain blocks (not part of the platform contract, but the same conventions).
 const adminPaths = {
+  '/admin/jobs': {
+    get: { operationId: 'listQueueCounts', summary: 'Jobs per queue and state', security: admin, responses: { '200': { description: 'one entry per queue', content: json('QueueCountsList') }, '401': problem('admin token missing or wrong'), '503': problem('store unreachable') } },
+  },
+  '/admin/jobs/{queue}/failed': {
+    get: {
+      operationId: 'listFailedJobs',
+      summary: 'The most recently failed jobs of a queue',
+      security: admin,
+      parameters: [queueParameter, ...queryParameters(FailedQuerySchema)],
+      responses: { '200': { description: 'newest first', content: json('FailedJobList') }, '400': problem('queue or limit is wrong (the parameter is named)'), '401': problem('admin token missing or wrong'), '503': problem('store unreachable') },
+    },
+  },
+  '/admin/jobs/{queue}/retry': {
+    post: {
+      operationId: 'retryFailedJobs',
+      summary: 'Run failed jobs again (named ones, or all), with their attempts reset',
+      security: admin,
+      parameters: [queueParameter],
+      requestBody: { required: true, content: json('RetryBody') },
+      responses: {
+        '200': { description: 'how many went back to waiting, and which requested jobs were not failed', content: json('RetryResult') },
+        '400': problem('queue is wrong, or the body is (JSON pointer)'),
+        '401': problem('admin token missing or wrong'),
+        '503': problem('store unreachable'),
+      },
+    },
+  },
   '/admin/domain-blocks': {
     get: { operationId: 'listDomainBlocks', summary: 'Every blocked domain', security: admin, responses: { '200': { description: 'the blocks', content: json('DomainBlockList') }, '401': problem('admin token missing or wrong') } },
   },

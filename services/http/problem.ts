@@ -12,6 +12,12 @@ export function sendProblem(res: Response, p: Problem, headers: Record<string, s
   res.status(p.status).set({ 'content-type': 'application/problem+json', ...headers }).send(JSON.stringify({ type: 'about:blank', ...p }));
 }
 
+/** 400 naming the bad input as the platform API does: a path or query parameter, or a JSON pointer into the body. */
+export function sendBadField(res: Response, where: { parameter: string } | { pointer: string }, message: string): void {
+  const field = 'parameter' in where ? where.parameter : where.pointer;
+  sendProblem(res, { status: 400, title: 'Bad Request', detail: `${field}: ${message}`, errors: [{ ...where, message }] });
+}
+
 /** Errors of a Redis that is down or not answering: the fail-fast client's refusals and timeouts. */
 export function isStoreOutage(err: unknown): boolean {
   const e = err as { name?: string; message?: string };

@@ -109,10 +109,24 @@ test('the callback schemas describe what the emitters send: moved-to actors, unr
 });
 
 test('the admin domain blocks are paths behind the admin token; the content policy is named in note callbacks', () => {
-  expect(Object.keys(doc.paths).filter((p) => p.startsWith('/admin/')).sort()).toEqual(['/admin/domain-blocks', '/admin/domain-blocks/{domain}']);
+  expect(Object.keys(doc.paths).filter((p) => p.startsWith('/admin/domain-blocks')).sort()).toEqual(['/admin/domain-blocks', '/admin/domain-blocks/{domain}']);
   expect(Object.keys(doc.paths['/admin/domain-blocks/{domain}']).sort()).toEqual(['delete', 'get', 'put']);
   expect(doc.paths['/admin/domain-blocks/{domain}'].put.security).toEqual([{ adminToken: [] }]);
   expect(doc.components.schemas.DomainBlock.properties).toHaveProperty('domain');
   expect(doc.components.schemas['Callback.fediverse.post.created'].properties.data.properties.policy.properties.rule).toEqual({ type: 'string' });
   expect(doc.components.schemas['Callback.fediverse.follower.removed'].properties.data.properties.reason.enum).toEqual(['gone', 'domain_blocked']);
+});
+
+test('the admin job API is documented from its schemas, behind the admin token', () => {
+  expect(Object.keys(doc.paths).filter((p) => p.startsWith('/admin/jobs')).sort()).toEqual(['/admin/jobs', '/admin/jobs/{queue}/failed', '/admin/jobs/{queue}/retry']);
+  const failed = doc.paths['/admin/jobs/{queue}/failed'].get;
+  expect(failed.security).toEqual([{ adminToken: [] }]);
+  expect(failed.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`)).toEqual(['path:queue', 'query:limit']);
+  expect(failed.parameters[0].schema.enum).toEqual(['events', 'fanout', 'delivery', 'inbox', 'callbacks', 'moderation']);
+  expect(failed.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/FailedJobList' });
+  const retry = doc.paths['/admin/jobs/{queue}/retry'].post;
+  expect(retry.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/RetryBody' });
+  expect(Object.keys(doc.components.schemas.RetryBody.properties).sort()).toEqual(['all', 'jobIds']);
+  expect(doc.components.schemas.QueueCounts.required).toEqual(['queue', 'waiting', 'active', 'delayed', 'failed', 'completed']);
+  expect(doc.components.schemas.RetryResult.properties.notRetried.items.properties.reason.enum).toEqual(['not_found', 'not_failed']);
 });

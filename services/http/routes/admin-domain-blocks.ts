@@ -1,15 +1,11 @@
 // Domain blocks for the operator (bearer ADMIN_TOKEN): list, read, set, lift. Setting a new block
 // queues the removal of the domain's followers (a job: a domain may follow many accounts).
-import express, { type Response, Router } from 'express';
+import express, { Router } from 'express';
 import type { Gateway } from '../../gateway';
 import { DomainBlockBodySchema } from '../../moderation/admin-schemas';
 import { parseDomain } from '../../moderation/domains';
 import { requireToken } from '../bearer-auth';
-import { sendProblem } from '../problem';
-
-// As the platform API names bad input: the path parameter, or the JSON pointer into the body.
-const badField = (res: Response, where: { parameter: string } | { pointer: string }, message: string) =>
-  sendProblem(res, { status: 400, title: 'Bad Request', detail: `${'parameter' in where ? where.parameter : where.pointer}: ${message}`, errors: [{ ...where, message }] });
+import { sendBadField as badField, sendProblem } from '../problem';
 
 export function adminDomainBlocksRouter(g: Gateway): Router {
   const router = Router();
