@@ -1,5 +1,5 @@
 // Starts every worker of this process; close() lets active jobs finish (or hands them back).
-import { DelayedError, type Job, type Processor, Worker } from 'bullmq';
+import { DelayedError, type Job, type Processor, UnrecoverableError, Worker } from 'bullmq';
 import { QUEUE_NAMES, type QueueName, queuePrefix } from '../config/queues';
 import { applyPlatformEvent } from '../services/federation/apply-platform-event';
 import { runDelivery, runDeliveryBatch } from '../services/federation/deliver-job';
@@ -47,6 +47,12 @@ export function startWorkers(g: Gateway): RunningWorkers {
     make<FanoutJob, unknown>('fanout', 4, (j) => fanout(g, j)),
     make<DeliveryJob | DeliveryBatchJob, unknown>('delivery', g.config.deliveryConcurrency, async (j, job, token) => {
       if ('inboxes' in j) return runDeliveryBatch(g, j);
+      if (j.refused) {
+        // A refusal recorded from a batch: fail without a POST; an operator's retry then delivers.
+        const { refused, ...retryable } = j;
+        await job.updateData(retryable);
+        throw new UnrecoverableError(refused);
+      }
       const run = await runDelivery(g, j, { last: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) });
       // Its domain is at its in-flight limit, or an Update waits for its Create: the job steps
       // aside (not an attempt) and frees the slot.

@@ -56,30 +56,40 @@ export async function runDeliveryBatch(g: Gateway, job: DeliveryBatchJob): Promi
   if ('unrecoverable' in activity) throw new UnrecoverableError(activity.unrecoverable);
   if ('skipped' in activity) return { ...run, skipped: job.inboxes.length };
   const outcomes = await deliverInOrder(g, job.postStep, job.inboxes, (inbox) => deliverToInbox(g, job, activity, inbox));
-  const again: Array<{ inbox: string; outcome: Extract<InboxOutcome, { kind: 'retry' | 'defer' }> }> = [];
+  const off: SplitOff[] = [];
   outcomes.forEach((outcome, i) => {
     if (outcome.kind === 'delivered') run.delivered++;
     else if (outcome.kind === 'skipped') run.skipped++;
-    else if (outcome.kind === 'final') {
-      run.failed++;
-      g.logger.info({ inbox: job.inboxes[i], reason: outcome.reason }, 'delivery: refused for good');
-    } else again.push({ inbox: job.inboxes[i]!, outcome });
+    else {
+      if (outcome.kind === 'final') run.failed++;
+      else run.split++;
+      off.push({ inbox: job.inboxes[i]!, outcome });
+    }
   });
-  if (again.length) await splitOff(g, job, again);
-  run.split = again.length;
+  if (off.length) await splitOff(g, job, off);
   return run;
 }
 
-/** Inboxes of a batch that must go again become single jobs: a retry counts the batch's attempt. */
-async function splitOff(g: Gateway, job: DeliveryBatchJob, again: Array<{ inbox: string; outcome: Extract<InboxOutcome, { kind: 'retry' | 'defer' }> }>) {
+type SplitOff = { inbox: string; outcome: Extract<InboxOutcome, { kind: 'retry' | 'defer' | 'final' }> };
+
+/**
+ * Inboxes of a batch that did not take the activity become single jobs: a retry goes on from the
+ * batch's attempt, a step aside comes back later, and a refusal is recorded as a failed job.
+ */
+async function splitOff(g: Gateway, job: DeliveryBatchJob, off: SplitOff[]) {
   const { inboxes: _all, ...common } = job;
   const attempts = JOB_OPTIONS.delivery.attempts ?? 16;
   await g.queues.delivery.addBulk(
-    again.map(({ inbox, outcome }) => {
-      const retry = outcome.kind === 'retry';
-      const data: DeliveryJob = { ...common, inbox, ...(retry ? { priorAttempts: 1 } : {}), ...(outcome.kind === 'defer' && outcome.reason === 'create_first' ? { waits: 1 } : {}) };
-      const delay = retry ? deliveryDelayMs(1, outcome.retryAfterMs) : outcome.ms;
-      return { name: 'deliver', data, opts: { jobId: jobIdOf('delivery', job.activityId, inbox), delay, ...(retry ? { attempts: attempts - 1 } : {}) } };
+    off.map(({ inbox, outcome }) => {
+      const opts = { jobId: jobIdOf('delivery', job.activityId, inbox) };
+      switch (outcome.kind) {
+        case 'final':
+          return { name: 'deliver', data: { ...common, inbox, refused: outcome.reason }, opts };
+        case 'retry':
+          return { name: 'deliver', data: { ...common, inbox, priorAttempts: 1 }, opts: { ...opts, delay: deliveryDelayMs(1, outcome.retryAfterMs), attempts: attempts - 1 } };
+        case 'defer':
+          return { name: 'deliver', data: { ...common, inbox, ...(outcome.reason === 'create_first' ? { waits: 1 } : {}) }, opts: { ...opts, delay: outcome.ms } };
+      }
     }),
   );
 }

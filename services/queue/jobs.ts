@@ -46,10 +46,13 @@ export interface DeliveryJob {
   priorAttempts?: number;
   /** times an Update waited for its Create at this inbox (the wait grows) */
   waits?: number;
+  /** the batch's attempt was refused for good: this job only records the failure (no POST), so
+   * operators see it among failed jobs and can retry it (a retry then delivers) */
+  refused?: string;
 }
 
 /** One activity to several inboxes in one job: a fan-out's first attempt. Failures split off as DeliveryJobs. */
-export interface DeliveryBatchJob extends Omit<DeliveryJob, 'inbox' | 'priorAttempts' | 'waits'> {
+export interface DeliveryBatchJob extends Omit<DeliveryJob, 'inbox' | 'priorAttempts' | 'waits' | 'refused'> {
   inboxes: string[];
 }
 

@@ -7,7 +7,7 @@ import { type RemoteServer, startRemoteServer } from '../support/remote-server';
 import { TEST_SECRETS } from '../support/test-config';
 import { type TestGateway, eventually, startTestGateway } from '../support/test-gateway';
 import { addRemoteFollower, enableAccount } from '../support/fixtures-setup';
-import type { DeliveryBatchJob, DeliveryJob } from '../../services/queue/jobs';
+import { type DeliveryBatchJob, type DeliveryJob, jobIdOf } from '../../services/queue/jobs';
 
 let sink: PlatformSink;
 let remote: RemoteServer;
@@ -63,11 +63,20 @@ test('a 4xx other than 401/408/429 is final: failed after one attempt, never ret
   remote.inboxReplies.push(403);
   const batch = await postAndWatch('completed');
   expect(batch.returnvalue).toMatchObject({ failed: 1, split: 0 });
+  // Recorded as a failed job of its own (operators see and may retry it), without a second POST.
+  const failed = await eventually(async () => {
+    const j = await gw.g.queues.delivery.getJob(jobIdOf('delivery', batch.data.activityId, `${remote.origin}/inbox`));
+    return j && (await j.isFailed()) ? j : undefined;
+  }, 'the refusal recorded as a failed job');
+  expect(failed.failedReason).toBe('http_403');
+  expect(failed.attemptsMade).toBe(1);
   const noteId = (JSON.parse((await gw.g.activities.body(batch.data.activityId))!) as { object: { id: string } }).object.id;
   const postId = decodeURIComponent(noteId.split('/posts/')[1]!);
   expect(await gw.g.postReceipts.byServer(postId)).toEqual([expect.objectContaining({ create: { accepted: 0, failed: 1, pending: 0, cancelled: 0 } })]);
   const retries = (await gw.g.queues.delivery.getJobs(['delayed', 'waiting'])).filter((j) => j.data.activityId === batch.data.activityId);
   expect(retries).toEqual([]);
+  const createId = (JSON.parse((await gw.g.activities.body(batch.data.activityId))!) as { id: string }).id;
+  expect(remote.received.filter((r) => r.path === '/inbox' && r.json.id === createId)).toHaveLength(1);
 });
 
 test('a single delivery job answered 4xx fails after one attempt', async () => {
