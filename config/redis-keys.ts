@@ -28,6 +28,8 @@ export function redisKeys(prefix: string) {
     followers: (accountId: string) => k('followers', accountId),
     /** hash: pending follow requests, same shape as followers */
     followRequests: (accountId: string) => k('follow-requests', accountId),
+    /** hash: one fan-out's plan: inbox → batch number, 'b:<n>' → the batch's inboxes, 'n' → batches so far (services/store/fanout-plans.ts) */
+    fanoutPlan: (activityId: string) => k('fanout-plan', activityId),
     /** string: JSON of an outbound activity; jobs carry only its id */
     activity: (activityId: string) => k('activity', activityId),
     /** string: marks a platform event id applied (idempotency) */

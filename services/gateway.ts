@@ -25,6 +25,7 @@ import { type FollowerStore, followerStore } from './store/followers';
 import { type FollowingStore, followingStore } from './store/following';
 import { type PostStore, postStore } from './store/posts';
 import { type PostReceiptStore, postReceiptStore } from './store/post-receipts';
+import { type FanoutPlanStore, fanoutPlanStore } from './store/fanout-plans';
 import { type AccountIndexedRemoteNoteStore, accountIndexedRemoteNoteStore } from './store/remote-note-erasure';
 import { type SignatureSchemeStore, signatureSchemeStore } from './store/signature-schemes';
 import { type DomainHealthStore, domainHealthStore } from './store/domain-health';
@@ -53,6 +54,7 @@ export interface Gateway {
   posts: PostStore;
   /** per post and inbox: where its Create and Delete stand (ordering and federation receipts) */
   postReceipts: PostReceiptStore;
+  fanoutPlans: FanoutPlanStore;
   /** per-account post indexes: the outbox and the list erasure walks */
   accountPosts: AccountPostStore;
   followers: FollowerStore;
@@ -136,6 +138,7 @@ export function createGateway(config: Config, logger: Logger, opts: GatewayOptio
     accounts,
     posts: postStore(redis, keys),
     postReceipts: postReceiptStore(redis, keys),
+    fanoutPlans: fanoutPlanStore(redis, keys),
     accountPosts: accountPostStore(redis, keys),
     followers: followerStore(redis, keys),
     following: followingStore(redis, keys),

@@ -44,7 +44,7 @@ export function startWorkers(g: Gateway): RunningWorkers {
   const workers = [
     // On its last attempt a post goes out without references whose servers are still down.
     make<EventJob, string>('events', 10, (e, job) => applyPlatformEvent(g, e, { finalAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) })),
-    make<FanoutJob, unknown>('fanout', 4, (j) => fanout(g, j)),
+    make<FanoutJob, unknown>('fanout', 4, (j, job) => fanout(g, j, { retry: job.attemptsMade > 0 })),
     make<DeliveryJob | DeliveryBatchJob, unknown>('delivery', g.config.deliveryConcurrency, async (j, job, token) => {
       if ('inboxes' in j) return runDeliveryBatch(g, j);
       if (j.refused) {

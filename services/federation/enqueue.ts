@@ -18,18 +18,15 @@ async function rememberInboxes(g: Gateway, signer: Signer, inboxes: string[]): P
   await g.redis.multi().sadd(known, ...inboxes).expire(known, KNOWN_INBOXES_TTL_SECONDS).exec();
 }
 
-/** A fan-out page: one job per DELIVERY_BATCH_SIZE inboxes (their first attempt). */
-export async function enqueueDeliveryBatches(g: Gateway, common: Omit<DeliveryBatchJob, 'inboxes'>, inboxes: string[]): Promise<void> {
+/** A fan-out page: its inboxes go into the fan-out's plan, one delivery job per planned batch. */
+export async function enqueueDeliveryBatches(g: Gateway, common: Omit<DeliveryBatchJob, 'inboxes'>, inboxes: string[], retry: boolean): Promise<void> {
   if (inboxes.length === 0) return;
   await rememberInboxes(g, common.signer, inboxes);
-  const size = g.config.deliveryBatchSize;
-  const jobs = [];
-  for (let i = 0; i < inboxes.length; i += size) {
-    const batch = inboxes.slice(i, i + size);
-    // The id is the batch's content: a retried fan-out page queues nothing twice.
-    jobs.push({ name: 'deliver-batch', data: { ...common, inboxes: batch }, opts: { jobId: jobIdOf('delivery-batch', common.activityId, ...batch) } });
-  }
-  await g.queues.delivery.addBulk(jobs);
+  const batches = await g.fanoutPlans.plan(common.activityId, inboxes, g.config.deliveryBatchSize, retry);
+  if (batches.length === 0) return;
+  await g.queues.delivery.addBulk(
+    batches.map((b) => ({ name: 'deliver-batch', data: { ...common, inboxes: b.inboxes }, opts: { jobId: jobIdOf('delivery-batch', common.activityId, b.n) } })),
+  );
 }
 
 export async function enqueueDeliveries(g: Gateway, activityId: string, signer: Signer, inboxes: string[], livePostId?: string, opts: { delayMs?: number; despiteBlock?: true } = {}): Promise<void> {

@@ -7,17 +7,17 @@ import { deliveryInbox } from '../store/followers';
 import { enqueueDeliveryBatches } from './enqueue';
 import { availableInboxes } from './available-inboxes';
 
-export async function fanout(g: Gateway, job: FanoutJob): Promise<{ inboxes: number }> {
+export async function fanout(g: Gateway, job: FanoutJob, opts: { retry?: boolean } = {}): Promise<{ inboxes: number }> {
   let inboxes = 0;
   const send = async (page: string[]) => {
-    let unique = await withoutBlockedDomains(g, [...new Set(page)]);
+    let unique = await withoutBlockedDomains(g, [...new Set(page.filter(isDeliverable))]);
     // --- domain health: unavailable domains are skipped ---
     unique = await availableInboxes(g, unique);
     if (unique.length === 0) return;
     // Receipts first: a Delete arriving meanwhile then finds these Creates queued, and cancels them.
     if (job.postStep?.step === 'create') await g.postReceipts.queueCreate(job.postStep.postId, unique);
     if (job.recordOnPost) await g.posts.addInboxes(job.recordOnPost, unique);
-    await enqueueDeliveryBatches(g, { activityId: job.activityId, signer: job.signer, ...(job.livePostId ? { livePostId: job.livePostId } : {}), ...(job.postStep ? { postStep: job.postStep } : {}) }, unique);
+    await enqueueDeliveryBatches(g, { activityId: job.activityId, signer: job.signer, ...(job.livePostId ? { livePostId: job.livePostId } : {}), ...(job.postStep ? { postStep: job.postStep } : {}) }, unique, opts.retry ?? false);
     inboxes += unique.length;
   };
   if (job.toFollowers !== false) {
@@ -28,8 +28,13 @@ export async function fanout(g: Gateway, job: FanoutJob): Promise<{ inboxes: num
   if (job.audience === 'post' && job.postId) {
     for await (const page of g.posts.inboxes(job.postId)) await send(page);
   }
+  // Every batch is queued: the plan that kept inboxes from repeating across pages is done.
+  await g.fanoutPlans.drop(job.activityId);
   return { inboxes };
 }
+
+/** An inbox is an http(s) URL without whitespace (a batch's inboxes are stored one per line). */
+const isDeliverable = (inbox: string) => /^https?:\/\/\S+$/.test(inbox);
 
 // --- moderation: inboxes on domains the operator blocks get no delivery job ---
 async function withoutBlockedDomains(g: Gateway, inboxes: string[]): Promise<string[]> {
