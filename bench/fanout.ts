@@ -1,6 +1,9 @@
 // Fan-out: signed deliveries per second from one post to N loopback inboxes through the real
 // queues and workers (this process), beside raw RSA-2048 crypto.sign per second on one core,
 // measured in the same run. Run: npm run bench:fanout  (FOLLOWERS=2000 by default).
+// INBOXES=N puts the followers behind N shared inboxes (a server's followers share one), as a
+// million followers on tens of thousands of servers would be: FOLLOWERS=1000000 INBOXES=20000
+// measures the memory high-water mark of streaming a million followers.
 import { createPrivateKey, generateKeyPairSync, sign } from 'node:crypto';
 import { fork } from 'node:child_process';
 import { createServer } from 'node:http';
@@ -10,7 +13,10 @@ import { deletePrefix, startTestGateway } from '../test/support/test-gateway';
 import { TEST_SECRETS } from '../test/support/test-config';
 
 const FOLLOWERS = Number(process.env.FOLLOWERS ?? 2000);
+/** distinct inboxes: every follower its own unless fewer are asked for (shared inboxes) */
+const INBOXES = Math.min(FOLLOWERS, Number(process.env.INBOXES ?? FOLLOWERS));
 const SERVERS = 20;
+const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 
 function rawSignsPerSecond(ms = 2000): number {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
@@ -30,7 +36,7 @@ async function main() {
   const inboxes = fork(__filename, ['inboxes'], { execArgv: ['-r', '@swc-node/register'] });
   const origins = await new Promise<string[]>((ok) => inboxes.once('message', (m) => ok(m as string[])));
   const allIn = new Promise<void>((ok) => inboxes.on('message', (m) => m === 'done' && ok()));
-  inboxes.send(FOLLOWERS);
+  inboxes.send(INBOXES);
 
   const gw = await startTestGateway({ workers: true, env: { DELIVERY_CONCURRENCY: '100' } });
   const send = (body: unknown) => {
@@ -39,15 +45,24 @@ async function main() {
   };
   await send({ id: 'bench-enable', type: 'account.enabled', occurredAt: new Date().toISOString(), data: { account: { id: 'bench', username: 'bench', displayName: 'Bench', summary: '', profileUrl: 'https://platform.example/bench', manuallyApprovesFollowers: false, discoverable: true, indexable: true, createdAt: new Date().toISOString() } } });
   while ((await gw.g.accounts.get('bench'))?.state !== 'enabled') await new Promise((r) => setTimeout(r, 20));
-  // Distinct personal inboxes (no shared inbox): every follower costs one signed POST.
-  const pipeline = gw.g.queueRedis.pipeline();
-  for (let i = 0; i < FOLLOWERS; i++) {
-    const origin = origins[i % SERVERS]!;
-    pipeline.hset(gw.g.keys.followers('bench'), `${origin}/users/u${i}`, JSON.stringify({ actor: `${origin}/users/u${i}`, inbox: `${origin}/users/u${i}/inbox`, followId: `${origin}/f/${i}`, since: new Date().toISOString() }));
+  // Personal inboxes, or INBOXES shared ones: every distinct inbox costs one signed POST.
+  for (let from = 0; from < FOLLOWERS; from += 10_000) {
+    const pipeline = gw.g.queueRedis.pipeline();
+    for (let i = from; i < Math.min(FOLLOWERS, from + 10_000); i++) {
+      const origin = origins[i % SERVERS]!;
+      const shared = INBOXES < FOLLOWERS ? { sharedInbox: `${origin}/s${i % INBOXES}/inbox` } : {};
+      pipeline.hset(gw.g.keys.followers('bench'), `${origin}/users/u${i}`, JSON.stringify({ actor: `${origin}/users/u${i}`, inbox: `${origin}/users/u${i}/inbox`, ...shared, followId: `${origin}/f/${i}`, since: new Date().toISOString() }));
+    }
+    await pipeline.exec();
   }
-  await pipeline.exec();
+  const redisUsed = async () => Number(/used_memory:(\d+)/.exec(await gw.g.queueRedis.info('memory'))![1]);
+  const redisSeeded = await redisUsed();
+  let redisPeak = redisSeeded;
+  const redisSampler = setInterval(() => void redisUsed().then((m) => (redisPeak = Math.max(redisPeak, m)), () => undefined), 500);
 
   const rawRate = rawSignsPerSecond();
+  // What is left of seeding is garbage, not the fan-out's: collect it first (npm run passes --expose-gc).
+  (globalThis as { gc?: () => void }).gc?.();
   const rssBefore = process.memoryUsage().rss;
   let rssPeak = rssBefore;
   const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 50);
@@ -56,13 +71,16 @@ async function main() {
   await allIn;
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   clearInterval(sampler);
-  const rate = FOLLOWERS / seconds;
+  clearInterval(redisSampler);
+  const rate = INBOXES / seconds;
 
-  console.log(`fan-out: ${FOLLOWERS} followers on ${SERVERS} loopback servers (child process); gateway HTTP + workers in one process, delivery concurrency 100`);
+  const behind = INBOXES < FOLLOWERS ? ` behind ${INBOXES} shared inboxes` : ', each its own inbox';
+  console.log(`fan-out: ${FOLLOWERS} followers${behind}, on ${SERVERS} loopback servers (child process); gateway HTTP + workers in one process, delivery concurrency 100, ${gw.g.config.deliveryBatchSize} inboxes per job`);
   console.log(`  raw crypto.sign RSA-2048 (1 core, cached KeyObject): ${Math.round(rawRate)} signs/s`);
   console.log(`  signed deliveries through the queue:                 ${Math.round(rate)} deliveries/s (${seconds.toFixed(2)} s from event to last inbox)`);
   console.log(`  ratio to one core's raw signing:                     ${(rate / rawRate).toFixed(2)}`);
-  console.log(`  RSS: ${(rssBefore / 2 ** 20).toFixed(0)} MiB before, ${(rssPeak / 2 ** 20).toFixed(0)} MiB peak`);
+  console.log(`  RSS of the gateway+worker process: ${mib(rssBefore)} before, ${mib(rssPeak)} peak (high-water mark)`);
+  console.log(`  Redis used_memory: ${mib(redisSeeded)} with the followers stored, ${mib(redisPeak)} peak during the fan-out`);
 
   await gw.close();
   await deletePrefix(gw.g.config.redisUrl!, gw.g.config.redisPrefix);

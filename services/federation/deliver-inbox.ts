@@ -4,7 +4,7 @@
 import type { Gateway, SigningKey } from '../gateway';
 import type { DeliveryJob } from '../queue/jobs';
 import { type DeliveryResult, deliverActivity } from '../remote/deliver';
-import { busyDelayMs, domainOf } from '../remote/domain-health';
+import { DOMAIN_HEALTH, busyDelayMs, domainOf } from '../remote/domain-health';
 import { signerHasLeft } from './apply-account-leave';
 import { onInboxGone } from './inbox-gone';
 
@@ -53,14 +53,15 @@ export async function deliverToInbox(g: Gateway, job: JobCommon, activity: Prepa
   const first = origin ? await g.signatureSchemes.firstFor(origin) : undefined;
   const domain = domainOf(inbox);
   // A dead or hanging server must not hold back the others: while its breaker is open its
-  // deliveries fail fast (retried with backoff), and past its in-flight limit they yield.
+  // deliveries fail fast (retried with backoff), and past its in-flight limit they wait a moment
+  // for a slot, then yield.
   if (domain) {
     const openMs = await g.domainHealth.breakerRemainingMs(domain);
     if (openMs > 0) {
       g.metrics.deliveriesDeferred.inc({ reason: 'breaker_open' });
       return { kind: 'retry', reason: `circuit open for ${domain}`, retryAfterMs: openMs };
     }
-    if (!g.domainLimiter.tryAcquire(domain)) {
+    if (!(await g.domainLimiter.acquire(domain, DOMAIN_HEALTH.slotWaitMs))) {
       g.metrics.deliveriesDeferred.inc({ reason: 'domain_busy' });
       return { kind: 'defer', ms: busyDelayMs(), reason: 'domain_busy' };
     }

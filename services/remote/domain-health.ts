@@ -13,7 +13,9 @@ export const DOMAIN_HEALTH = {
   breakerWindowMs: 60_000,
   /** how long an open breaker fails deliveries fast */
   breakerCooldownMs: 60_000,
-  /** a delivery that found its domain at its in-flight limit comes back after this, plus jitter */
+  /** a delivery that finds its domain at its in-flight limit waits this long for a slot... */
+  slotWaitMs: 1000,
+  /** ...then steps aside and comes back after this, plus jitter */
   busyDelayMs: 200,
 } as const;
 

@@ -61,3 +61,20 @@ test('the per-domain limiter holds K slots per domain, independently of other do
   expect(limiter.inFlight('a')).toBe(1);
   expect(limiter.tryAcquire('a')).toBe(true);
 });
+
+test('a delivery waiting for a slot gets the next one released, first come first served, or gives up', async () => {
+  const limiter = createDomainLimiter(1);
+  expect(await limiter.acquire('a', 0)).toBe(true);
+  const first = limiter.acquire('a', 5000);
+  const second = limiter.acquire('a', 5000);
+  const late = limiter.acquire('a', 10);
+  expect(await late).toBe(false);
+  limiter.release('a');
+  expect(await first).toBe(true);
+  expect(limiter.inFlight('a')).toBe(1);
+  limiter.release('a');
+  expect(await second).toBe(true);
+  limiter.release('a');
+  expect(limiter.inFlight('a')).toBe(0);
+  expect(await limiter.acquire('a', 0)).toBe(true);
+});
