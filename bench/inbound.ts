@@ -41,6 +41,7 @@ async function main() {
   const load = inboxLoad(remote, inboxUrl, postUri, REQUESTS);
   const sample = load[0]!.body;
   const rawBefore = rawVerifyAndParsePerSecond(remote.actors[0]!, sample);
+  const fetchesBefore = remote.fetches();
   const result = await runLoad(setup.url, load, CONCURRENCY);
   const rawAfter = rawVerifyAndParsePerSecond(remote.actors[0]!, sample);
   expectAll(result, 202, 'inbox');
@@ -56,7 +57,7 @@ async function main() {
   const processed = span.jobs / ((span.lastEnd - span.firstStart) / 1000);
   const withCallbacks = span.jobs / ((platform.lastAt() - span.firstStart) / 1000);
 
-  console.log(`inbound: ${REQUESTS} signed POSTs to the shared inbox (Create replies and Likes alternating, draft-cavage, ${ACTORS} actors, keys cached), ${CONCURRENCY} connections; gateway HTTP process alone`);
+  console.log(`inbound: ${REQUESTS} signed POSTs to the shared inbox (Create replies and Likes alternating, draft-cavage, ${ACTORS} actors, keys cached: ${remote.fetches() - fetchesBefore} actor fetches while measured), ${CONCURRENCY} connections; gateway HTTP process alone`);
   console.log(`  raw crypto.verify + JSON.parse (1 core, same body):  ${fmtRate(raw, 'ops/s')}  (${Math.round(rawBefore)} before, ${Math.round(rawAfter)} after)`);
   console.log(`  inbox POSTs answered 202 (durably queued):          ${fmtRate(accepted, 'activities/s')}   ratio ${(accepted / raw).toFixed(3)}`);
   console.log(`  processed by a worker process afterwards:           ${fmtRate(processed, 'activities/s')}   (${span.jobs} jobs, ${span.failed} failed; outcomes ${JSON.stringify(outcomes)})`);

@@ -98,6 +98,9 @@ export async function gatewaySetup(extra: Record<string, string> = {}): Promise<
   };
 }
 
+/** Progress on stderr with BENCH_VERBOSE=1. */
+export const progress = (msg: string) => process.env.BENCH_VERBOSE && process.stderr.write(`[${new Date().toISOString().slice(11, 23)}] ${msg}\n`);
+
 /** Polls until `fn` is true. */
 export async function until(fn: () => Promise<boolean> | boolean, what: string, timeoutMs = 30000, detail?: () => string): Promise<void> {
   const deadline = Date.now() + timeoutMs;

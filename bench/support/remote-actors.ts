@@ -17,6 +17,8 @@ export interface RemoteActor {
 export interface RemoteActors {
   origin: string;
   actors: RemoteActor[];
+  /** actor documents served so far (a warm key cache fetches none) */
+  fetches(): number;
 }
 
 const CONTEXT = ['https://www.w3.org/ns/activitystreams', 'https://w3id.org/security/v1'];
@@ -25,7 +27,9 @@ export async function startRemoteActors(count: number): Promise<RemoteActors> {
   const pems = new Map<string, string>();
   const actors: RemoteActor[] = [];
   let origin = '';
+  let fetches = 0;
   const server = createServer((req, res) => {
+    fetches++;
     const name = /^\/users\/([^/#?]+)$/.exec(req.url ?? '')?.[1];
     const pem = name && pems.get(name);
     if (!pem) return void res.writeHead(404).end();
@@ -54,7 +58,7 @@ export async function startRemoteActors(count: number): Promise<RemoteActors> {
     pems.set(name, pair.publicKey);
     actors.push({ uri: `${origin}/users/${name}`, keyId: `${origin}/users/${name}#main-key`, privateKey: createPrivateKey(pair.privateKey) });
   }
-  return { origin, actors };
+  return { origin, actors, fetches: () => fetches };
 }
 
 let seq = 0;
