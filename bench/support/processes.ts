@@ -49,6 +49,7 @@ export function runBench(main: () => Promise<void>): void {
 export interface GatewaySetup {
   url: string;
   prefix: string;
+  redisUrl: string;
   env: Record<string, string>;
   /** Starts a process of this setup ('gateway' and 'all' answer HTTP on `url`). */
   start(mode: 'all' | 'gateway' | 'worker'): Promise<BenchProcess>;
@@ -62,29 +63,33 @@ export interface BenchProcess {
 }
 
 /** A gateway configuration on a fresh prefix; its keys are deleted at cleanup. */
-export async function gatewaySetup(extra: Record<string, string> = {}): Promise<GatewaySetup> {
+export async function gatewaySetup(extra: Record<string, string> = {}, redisUrl = REDIS_URL): Promise<GatewaySetup> {
   const [port] = (await freePorts(1)) as [number];
   const url = `http://127.0.0.1:${port}`;
   const prefix = `bench${randomBytes(4).toString('hex')}`;
   // An empty working directory: main.ts reads a .env from it when there is one.
   const cwd = mkdtempSync(join(tmpdir(), 'fedigate-bench-'));
   onCleanup(() => rmSync(cwd, { recursive: true, force: true }));
-  onCleanup(() => deletePrefix(REDIS_URL, prefix));
+  onCleanup(() => deletePrefix(redisUrl, prefix));
   const env = {
     ...TEST_SECRETS,
     PLATFORM_CALLBACK_URL: 'http://127.0.0.1:9/unused',
     PORT: String(port),
     PUBLIC_ORIGIN: url,
-    REDIS_URL,
+    REDIS_URL: redisUrl,
     REDIS_PREFIX: prefix,
     ALLOW_PRIVATE_ADDRESSES: 'true',
     // Request logs at info would cost the gateway and flood the pipe the bench reads.
     LOG_LEVEL: 'warn',
+    // e.g. a profiler preload for the gateway's processes (bench/support/cpu-profile.js)
+    ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
+    ...(process.env.BENCH_PROFILE_DIR ? { BENCH_PROFILE_DIR: process.env.BENCH_PROFILE_DIR } : {}),
     ...extra,
   };
   return {
     url,
     prefix,
+    redisUrl,
     env,
     async start(mode) {
       const [opsPort] = (await freePorts(1)) as [number];

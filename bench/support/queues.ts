@@ -7,8 +7,8 @@ import { Redis } from 'ioredis';
 import { QUEUE_NAMES, type QueueName, queuePrefix } from '../../config/queues';
 import { REDIS_URL, onCleanup } from './processes';
 
-export function openQueue(prefix: string, name: QueueName): Queue {
-  const queue = new Queue(QUEUE_NAMES[name], { connection: new Redis(REDIS_URL, { maxRetriesPerRequest: null }), prefix: queuePrefix(prefix, name) });
+export function openQueue(prefix: string, name: QueueName, redisUrl = REDIS_URL): Queue {
+  const queue = new Queue(QUEUE_NAMES[name], { connection: new Redis(redisUrl, { maxRetriesPerRequest: null }), prefix: queuePrefix(prefix, name) });
   onCleanup(() => queue.close());
   return queue;
 }
