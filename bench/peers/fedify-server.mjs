@@ -97,6 +97,7 @@ process.on('message', (m) => {
   }
 });
 process.on('disconnect', () => process.exit(0));
+process.on('SIGTERM', () => process.exit(0));
 
 // node:http ⇄ the Fetch API Fedify speaks.
 async function serve(req, res) {
