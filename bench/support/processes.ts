@@ -31,14 +31,20 @@ export async function cleanup(): Promise<void> {
 
 /** Runs a bench's main with teardown on success, failure and Ctrl-C. */
 export function runBench(main: () => Promise<void>): void {
+  let interrupted = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => void cleanup().then(() => process.exit(130)));
+    process.once(signal, () => {
+      interrupted = true;
+      void cleanup().then(() => process.exit(130));
+    });
   }
   main()
     .then(cleanup)
     .then(
       () => process.exit(0),
       async (e: unknown) => {
+        // Torn down under it: the interrupt's own cleanup exits.
+        if (interrupted) return;
         console.error(e);
         await cleanup();
         process.exit(1);
