@@ -9,3 +9,9 @@ run(['bench/signatures.js']);
 run(['-r', '@swc-node/register', 'bench/verify.ts']);
 run(['-r', '@swc-node/register', 'bench/fanout.ts']);
 run(['-r', '@swc-node/register', 'bench/normalize.ts']);
+// Each starts its own gateway processes (and peers) on a fresh Redis prefix and removes them.
+run(['-r', '@swc-node/register', 'bench/intake.ts']);
+run(['-r', '@swc-node/register', 'bench/redis-commands.ts']);
+run(['-r', '@swc-node/register', 'bench/inbound.ts']);
+run(['-r', '@swc-node/register', 'bench/latency.ts']);
+run(['-r', '@swc-node/register', 'bench/fedify.ts']);
