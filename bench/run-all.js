@@ -7,7 +7,7 @@ const run = (args) => execFileSync(process.execPath, args, { cwd: root, stdio: '
 execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
 run(['bench/signatures.js']);
 run(['-r', '@swc-node/register', 'bench/verify.ts']);
-run(['-r', '@swc-node/register', 'bench/fanout.ts']);
+run(['--expose-gc', '-r', '@swc-node/register', 'bench/fanout.ts']);
 run(['-r', '@swc-node/register', 'bench/normalize.ts']);
 // Each starts its own gateway processes (and peers) on a fresh Redis prefix and removes them.
 run(['-r', '@swc-node/register', 'bench/intake.ts']);
