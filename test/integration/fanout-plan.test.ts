@@ -38,17 +38,17 @@ test('a shared inbox on every follower page, beside personal inboxes: one POST t
   const fanouts = await eventually(async () => {
     const done = (await gw.g.queues.fanout.getJobs(['completed'])).filter((j) => j.data.postStep?.postId === 'p-plan');
     return done.length === 1 ? done : undefined;
-  }, 'the fan-out done');
+  }, 'the fan-out done', 60_000);
   expect(fanouts[0]!.returnvalue).toEqual({ inboxes: expect.any(Number) });
   await new Promise((r) => setTimeout(r, 300));
   expect(remote.received.filter((r) => r.json.type === 'Create')).toHaveLength(1);
-  await eventually(() => personal.received.length >= 1200, 'every personal inbox');
+  await eventually(() => personal.received.length >= 1200, 'every personal inbox', 60_000);
   await new Promise((r) => setTimeout(r, 300));
   expect(new Set(personal.received.map((r) => r.path)).size).toBe(1200);
   expect(personal.received).toHaveLength(1200);
   // The plan is dropped once every batch is queued.
   expect(await gw.g.redis.exists(gw.g.keys.fanoutPlan(fanouts[0]!.data.activityId))).toBe(0);
-});
+}, 120_000);
 
 test('a page planned again plans nothing new; a retry gets back the batches planned before', async () => {
   const plans = gw.g.fanoutPlans;
