@@ -1,6 +1,6 @@
 // Starts every worker of this process; close() lets active jobs finish (or hands them back).
 import { DelayedError, type Job, type Processor, Worker } from 'bullmq';
-import { QUEUE_NAMES, type QueueName, queuePrefix } from '../config/queues';
+import { JOB_OPTIONS, QUEUE_NAMES, type QueueName, queuePrefix } from '../config/queues';
 import { applyPlatformEvent } from '../services/federation/apply-platform-event';
 import { runDelivery } from '../services/federation/deliver-job';
 import { fanout } from '../services/federation/fanout';
@@ -36,6 +36,13 @@ export function startWorkers(g: Gateway): RunningWorkers {
       prefix: queuePrefix(g.config.redisPrefix, name),
       concurrency,
       settings: { backoffStrategy },
+      // A worker that dies mid-job (kill -9, OOM) leaves its jobs locked: they go back to the queue
+      // once the lock lapses and a stalled check runs. BullMQ fails a job for good after
+      // maxStalledCount such returns (default 1: two crashes would lose a delivery), so a job may
+      // stall as often as it may be attempted.
+      lockDuration: g.config.workerLockMs,
+      stalledInterval: g.config.workerStalledCheckMs,
+      maxStalledCount: JOB_OPTIONS[name].attempts ?? 1,
     });
     worker.on('error', (err) => g.logger.error({ queue: name, err: err.message }, 'worker error'));
     return worker;
