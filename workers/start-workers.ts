@@ -10,6 +10,7 @@ import type { CallbackJob, DeliveryJob, EventJob, FanoutJob, InboxJob, Moderatio
 import { purgeDomainFollowers } from '../services/moderation/purge-domain-followers';
 import { backoffStrategy } from './backoff';
 import { runCallback } from '../services/federation/callback-job';
+import { stepAside } from '../services/federation/callback-order';
 import { inboxReplayKey } from '../services/inbox/replay-key';
 
 export interface RunningWorkers {
@@ -71,7 +72,15 @@ export function startWorkers(g: Gateway): RunningWorkers {
       if (!j.unverifiedGoneActor) await g.dedupe.markInboxSeen(inboxReplayKey(j));
       return result;
     }),
-    make<CallbackJob, unknown>('callbacks', 10, (j) => runCallback(g, j)),
+    make<CallbackJob, unknown>('callbacks', 10, async (j, job, token) => {
+      const run = await runCallback(g, j, { finalAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) });
+      // An earlier callback about the same object is still undelivered: wait for it (not an attempt).
+      if (run === 'wait') {
+        await stepAside(g, job, token);
+        throw new DelayedError();
+      }
+      return run;
+    }),
     make<ModerationJob, unknown>('moderation', 1, (j) => purgeDomainFollowers(g, j.domain)),
   ];
   return {
