@@ -1,9 +1,14 @@
 // Worker processes killed -9 mid-work: nothing they held is lost. A delivery in flight survives
-// more crashes than BullMQ's default allows (maxStalledCount 1), and a fan-out whose workers are
-// all killed and restarted three times still reaches every inbox (duplicates are counted).
+// more crashes than BullMQ's default allows (maxStalledCount 1), a fan-out whose workers are all
+// killed and restarted three times still reaches every inbox (duplicates are counted), and
+// callbacks waiting for their turn keep their order across a crash.
 // The long run is `npm run durability:fanout` (bench/durability-fanout.ts).
 import { rmSync } from 'node:fs';
 import { startCountingInboxes } from '../support/counting-inboxes';
+import { inboxProcessed } from '../support/inbox-jobs';
+import { startPlatformSink } from '../support/platform-sink';
+import { startRemoteServer } from '../support/remote-server';
+import { TEST_SECRETS } from '../support/test-config';
 import { runKilledFanout } from '../support/killed-fanout';
 import { enableAccount } from '../support/fixtures-setup';
 import { at, eventId, postData, sendEvents } from '../support/platform-events';
@@ -53,4 +58,39 @@ test('2,000-delivery fan-out, 2 worker processes killed -9 and restarted 3 times
   // At least once, not exactly once: a POST a kill interrupted before its job was marked done is
   // sent again, so duplicates are reported, not asserted.
   expect(result.inboxesReached).toBe(2000);
+});
+
+test('callbacks queued behind an undelivered one keep their order across a worker kill -9', async () => {
+  const AS = 'https://www.w3.org/ns/activitystreams';
+  const remote = await startRemoteServer();
+  const sink = await startPlatformSink(TEST_SECRETS.PLATFORM_CALLBACK_SECRET);
+  const gw = await startTestGateway({ workers: false, env: { PLATFORM_CALLBACK_URL: sink.url } });
+  const cwd = emptyDir();
+  const env = workerEnv(gw, { WORKER_LOCK_MS: '2000', WORKER_STALLED_CHECK_MS: '1000' });
+  let worker = await startWorker(env, cwd);
+  try {
+    await enableAccount(gw, 'a-cb', 'cb');
+    await gw.g.following.request('a-cb', { target: remote.actorUri('bob'), followId: 'f-bob', activityId: `${gw.url}/activities/e/follow`, inbox: `${remote.origin}/users/bob/inbox`, since: at(0) });
+    await gw.g.following.accept('a-cb', remote.actorUri('bob'));
+    const deliver = async (activity: Record<string, unknown>) => {
+      expect((await remote.post(`${gw.url}/inbox`, { '@context': AS, actor: remote.actorUri('bob'), to: [`${AS}#Public`], ...activity }, { as: 'bob' })).status).toBe(202);
+      await eventually(() => inboxProcessed(gw.g, { id: String(activity.id), actor: remote.actorUri('bob') }), `${String(activity.id)} processed`, 30_000);
+    };
+    const note = { id: `${remote.origin}/users/bob/statuses/7`, type: 'Note', attributedTo: remote.actorUri('bob'), content: '<p>v1</p>', published: '2026-11-02T09:00:00Z', to: [`${AS}#Public`] };
+    sink.failures.push(...Array<number>(100_000).fill(503));
+    await deliver({ id: `${note.id}#create`, type: 'Create', object: note });
+    await eventually(() => sink.attempts.filter((id) => id.startsWith('fediverse.post.created:')).length >= 2, 'the post.created failing', 30_000);
+    for (const v of [2, 3]) await deliver({ id: `${note.id}#update-${v}`, type: 'Update', object: { ...note, content: `<p>v${v}</p>`, updated: `2026-11-02T09:0${v}:00Z` } });
+    await worker.stop('SIGKILL');
+    sink.failures.length = 0;
+    worker = await startWorker(env, cwd);
+    await eventually(() => sink.callbacks.length >= 3, 'the three callbacks', 60_000);
+    expect(sink.callbacks.map((c) => `${c.type} ${c.data.post.text}`)).toEqual(['fediverse.post.created v1', 'fediverse.post.updated v2', 'fediverse.post.updated v3']);
+  } finally {
+    await worker.stop('SIGKILL');
+    await gw.close();
+    await remote.close();
+    await sink.close();
+    rmSync(cwd, { recursive: true, force: true });
+  }
 });
