@@ -2,6 +2,7 @@
 // distinct loopback inboxes, then the receipts per inbox. Shared by the CI test
 // (test/integration/worker-crash.test.ts) and the long run (bench/durability-fanout.ts).
 import { rmSync } from 'node:fs';
+import type { Queue } from 'bullmq';
 import { startCountingInboxes } from './counting-inboxes';
 import { accountData, at, eventId, postData, sendEvents } from './platform-events';
 import type { GatewayProcess } from './spawn-gateway';
@@ -79,8 +80,8 @@ export async function runKilledFanout(o: KilledFanoutOptions): Promise<KilledFan
     await eventually(() => inboxes.receipts.size >= o.deliveries, 'every inbox reached', o.timeoutMs ?? 120_000);
     const seconds = (Date.now() - t0) / 1000;
     // Jobs a kill interrupted after their POST come back once more: wait until none is left.
-    const q = gw.g.queues;
-    await eventually(() => idle([q.events, q.fanout, q.delivery].map((queue) => queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized'))), 'the queues to drain', o.timeoutMs ?? 120_000);
+    const queues: Queue[] = Object.values(gw.g.queues);
+    await eventually(() => idle(queues.map((queue) => queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized'))), 'the queues to drain', o.timeoutMs ?? 120_000);
     const counts = expected.map((inbox) => inboxes.receipts.get(inbox) ?? 0);
     return {
       deliveries: o.deliveries,
