@@ -36,6 +36,10 @@ export const EnvSchema = z.object({
   /** `worker` mode only: serve /healthz, /readyz and /metrics on this port (unset: no listener). */
   WORKER_OPS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   LOCAL_REDIS_PORT: z.coerce.number().int().min(1).max(65535).default(6379),
+  /** How long a worker's claim on a job lasts unless renewed (every half of it): a crashed worker's jobs are free after this. */
+  WORKER_LOCK_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
+  /** How often workers look for jobs whose claim lapsed and hand them back to the queue. */
+  WORKER_STALLED_CHECK_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
   /** JSON file of inbound content policy rules (services/moderation/content-policy.ts) */
   CONTENT_POLICY_FILE: z.string().optional(),
 });
@@ -61,6 +65,9 @@ export interface Config {
   /** inboxes per fan-out delivery job (their first attempt; retries go one inbox per job) */
   readonly deliveryBatchSize: number;
   readonly localRedisPort: number;
+  /** lock of an active job; a worker killed mid-job frees it after at most this plus the stalled check */
+  readonly workerLockMs: number;
+  readonly workerStalledCheckMs: number;
   /** worker mode: port of the probes-and-metrics listener, if any */
   readonly workerOpsPort: number | undefined;
   /** inbound content policy rules read from CONTENT_POLICY_FILE (none without it) */
@@ -109,6 +116,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     deliveryDomainConcurrency: e.DELIVERY_DOMAIN_CONCURRENCY,
     deliveryBatchSize: e.DELIVERY_BATCH_SIZE,
     localRedisPort: e.LOCAL_REDIS_PORT,
+    workerLockMs: e.WORKER_LOCK_MS,
+    workerStalledCheckMs: e.WORKER_STALLED_CHECK_MS,
     workerOpsPort: e.WORKER_OPS_PORT,
     contentPolicy,
   });

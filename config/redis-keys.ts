@@ -92,6 +92,8 @@ export function redisKeys(prefix: string) {
     remoteNote: (noteUri: string) => k('remote-note', noteUri),
     /** string (TTL): 'rfc9421' or 'cavage', the signature scheme a server's origin took after a 401 for the other */
     signatureScheme: (origin: string) => k('sig-scheme', origin),
+    /** zset: job ids of the undelivered callbacks about one object (hash of services/activitypub/callback-objects.ts's key), scored by ms queued */
+    callbackOrder: (objectKeyHash: string) => k('callback-order', objectKeyHash),
     // --- moderation (domain blocks) ---
     /** hash: blocked domain (lower-case host, optional port) → JSON DomainBlock */
     domainBlocks: () => k('domain-blocks'),

@@ -84,7 +84,7 @@ export function createMetrics(queues: Queues, domainHealth: DomainHealthStore) {
     }),
     callbacks: new Counter({
       name: 'fedigate_callbacks_total',
-      help: 'Callback attempts by outcome',
+      help: 'Callback jobs run, by outcome: delivered, retry, final (refused for good), superseded, waiting (an earlier callback about the same object is not delivered yet)',
       labelNames: ['outcome'] as const,
       registers: [registry],
     }),

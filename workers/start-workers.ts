@@ -1,6 +1,6 @@
 // Starts every worker of this process; close() lets active jobs finish (or hands them back).
 import { DelayedError, type Job, type Processor, UnrecoverableError, Worker } from 'bullmq';
-import { QUEUE_NAMES, type QueueName, queuePrefix } from '../config/queues';
+import { JOB_OPTIONS, QUEUE_NAMES, type QueueName, queuePrefix } from '../config/queues';
 import { applyPlatformEvent } from '../services/federation/apply-platform-event';
 import { runDelivery, runDeliveryBatch } from '../services/federation/deliver-job';
 import { fanout } from '../services/federation/fanout';
@@ -10,6 +10,7 @@ import type { CallbackJob, DeliveryBatchJob, DeliveryJob, EventJob, FanoutJob, I
 import { purgeDomainFollowers } from '../services/moderation/purge-domain-followers';
 import { backoffStrategy } from './backoff';
 import { runCallback } from '../services/federation/callback-job';
+import { stepAside } from '../services/federation/callback-order';
 import { inboxReplayKey } from '../services/inbox/replay-key';
 
 export interface RunningWorkers {
@@ -36,6 +37,13 @@ export function startWorkers(g: Gateway): RunningWorkers {
       prefix: queuePrefix(g.config.redisPrefix, name),
       concurrency,
       settings: { backoffStrategy },
+      // A worker that dies mid-job (kill -9, OOM) leaves its jobs locked: they go back to the queue
+      // once the lock lapses and a stalled check runs. BullMQ fails a job for good after
+      // maxStalledCount such returns (default 1: two crashes would lose a delivery), so a job may
+      // stall as often as it may be attempted.
+      lockDuration: g.config.workerLockMs,
+      stalledInterval: g.config.workerStalledCheckMs,
+      maxStalledCount: JOB_OPTIONS[name].attempts ?? 1,
     });
     worker.on('error', (err) => g.logger.error({ queue: name, err: err.message }, 'worker error'));
     return worker;
@@ -73,7 +81,15 @@ export function startWorkers(g: Gateway): RunningWorkers {
       if (!j.unverifiedGoneActor) await g.dedupe.markInboxSeen(inboxReplayKey(j));
       return result;
     }),
-    make<CallbackJob, unknown>('callbacks', 10, (j) => runCallback(g, j)),
+    make<CallbackJob, unknown>('callbacks', 10, async (j, job, token) => {
+      const run = await runCallback(g, j, { finalAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) });
+      // An earlier callback about the same object is still undelivered: wait for it (not an attempt).
+      if (run === 'wait') {
+        await stepAside(g, job, token);
+        throw new DelayedError();
+      }
+      return run;
+    }),
     make<ModerationJob, unknown>('moderation', 1, (j) => purgeDomainFollowers(g, j.domain)),
   ];
   return {

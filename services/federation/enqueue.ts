@@ -1,6 +1,7 @@
 // Enqueue helpers with stable job ids: a retried worker step never queues the same work twice.
 import type { CallbackEnvelope } from '../activitypub/callbacks';
 import type { Gateway } from '../gateway';
+import { callbackJobId, takeCallbackPlace } from './callback-order';
 import { type DeliveryBatchJob, type FanoutJob, type Signer, jobIdOf } from '../queue/jobs';
 
 const KNOWN_INBOXES_TTL_SECONDS = 400 * 24 * 3600;
@@ -42,5 +43,7 @@ export async function enqueueDeliveries(g: Gateway, activityId: string, signer: 
 }
 
 export async function enqueueCallback(g: Gateway, envelope: CallbackEnvelope): Promise<void> {
-  await g.queues.callbacks.add(envelope.type, envelope, { jobId: jobIdOf('callback', envelope.id) });
+  // Its place among the callbacks about the same object first: the job always finds it.
+  await takeCallbackPlace(g, envelope);
+  await g.queues.callbacks.add(envelope.type, envelope, { jobId: callbackJobId(envelope) });
 }

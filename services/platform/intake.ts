@@ -59,8 +59,12 @@ export async function acceptEvents(g: Gateway, events: PlatformEvent[], pointerO
     throw e instanceof StoreUnavailableError ? e : new StoreUnavailableError((e as Error).message);
   }
   const fresh = events.filter((e) => !known.has(e.id));
+  // One MULTI: all of the batch is queued or none. A refused write (Redis out of memory under
+  // noeviction, a transaction aborted by a dropped connection) is an unavailable store too.
   if (fresh.length) {
-    await withStoreTimeout(g.queues.events.addBulk(fresh.map((e) => ({ name: e.type, data: e, opts: { jobId: eventJobId(e.id) } }))));
+    await withStoreTimeout(g.queues.events.addBulk(fresh.map((e) => ({ name: e.type, data: e, opts: { jobId: eventJobId(e.id) } })))).catch((e: unknown) => {
+      throw e instanceof StoreUnavailableError ? e : new StoreUnavailableError((e as Error).message);
+    });
   }
   return { ok: true, accepted: fresh.map((e) => e.id), duplicates: ids.filter((id) => known.has(id)) };
 }

@@ -37,7 +37,7 @@ export function platformEventsRouter(g: Gateway): Router {
     } catch (e) {
       if (!(e instanceof StoreUnavailableError)) throw e;
       req.log.warn({ err: e }, 'event intake: store unavailable');
-      sendProblem(res, { status: 503, title: 'Store Unavailable', detail: 'nothing was queued; retry' }, { 'retry-after': '5' });
+      sendProblem(res, { status: 503, title: 'Store Unavailable', detail: 'the events are not known to be queued; retry (ids already queued are answered as duplicates)' }, { 'retry-after': '5' });
     }
   });
   return router;
