@@ -27,25 +27,28 @@ export async function deliverInOrder(
   if (!postStep) return Promise.all(inboxes.map(send));
   const { postId, step } = postStep;
   const receipts = g.postReceipts;
+  // Each outcome is kept as soon as it is known: a worker killed mid-batch leaves only the POSTs
+  // truly in flight to be sent again.
   if (step === 'create') {
     const claimed = await receipts.claimCreate(postId, inboxes);
-    const outcomes = await Promise.all(inboxes.map((inbox, i) => (claimed[i] ? send(inbox) : skipped('Create already accepted there, or cancelled by the Delete'))));
-    await receipts.settleCreate(postId, inboxes.flatMap((inbox, i) => (claimed[i] ? [[inbox, createReceipt(outcomes[i]!, opts.lastAttempt)] as [string, 'c:ok' | 'c:failed' | 'c:queued']] : [])));
-    return outcomes;
+    return Promise.all(
+      inboxes.map(async (inbox, i) => {
+        if (!claimed[i]) return skipped('Create already accepted there, or cancelled by the Delete');
+        const outcome = await send(inbox);
+        await receipts.settleCreate(postId, [[inbox, createReceipt(outcome, opts.lastAttempt)]]);
+        return outcome;
+      }),
+    );
   }
   const verdicts = await receipts.step(postId, step, inboxes);
-  const outcomes = await Promise.all(inboxes.map((inbox, i) => act(verdicts[i]!, () => send(inbox), step, opts.waits ?? 0)));
-  if (step === 'delete') {
-    const settled: Array<[string, 'd:ok' | 'd:failed']> = [];
-    inboxes.forEach((inbox, i) => {
-      const o = outcomes[i]!;
-      if (verdicts[i] !== 'send') return;
-      if (o.kind === 'delivered') settled.push([inbox, 'd:ok']);
-      else if (o.kind === 'final' || (o.kind === 'retry' && opts.lastAttempt)) settled.push([inbox, 'd:failed']);
-    });
-    await receipts.settleDelete(postId, settled);
-  }
-  return outcomes;
+  return Promise.all(
+    inboxes.map(async (inbox, i) => {
+      const outcome = await act(verdicts[i]!, () => send(inbox), step, opts.waits ?? 0);
+      const receipt = step === 'delete' && verdicts[i] === 'send' ? deleteReceipt(outcome, opts.lastAttempt) : undefined;
+      if (receipt) await receipts.settleDelete(postId, [[inbox, receipt]]);
+      return outcome;
+    }),
+  );
 }
 
 function act(verdict: StepVerdict, send: () => Promise<InboxOutcome>, step: PostStep['step'], waits: number): Promise<InboxOutcome> {
@@ -59,6 +62,12 @@ function act(verdict: StepVerdict, send: () => Promise<InboxOutcome>, step: Post
     case 'skip':
       return skipped(step === 'update' ? 'the post never reached this inbox or was deleted there' : 'nothing of the post is held there');
   }
+}
+
+function deleteReceipt(o: InboxOutcome, lastAttempt?: boolean): 'd:ok' | 'd:failed' | undefined {
+  if (o.kind === 'delivered') return 'd:ok';
+  if (o.kind === 'final' || (o.kind === 'retry' && lastAttempt)) return 'd:failed';
+  return undefined;
 }
 
 function createReceipt(o: InboxOutcome, lastAttempt?: boolean): 'c:ok' | 'c:failed' | 'c:queued' {
