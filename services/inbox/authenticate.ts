@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { type JsonObject, firstId, idOf, isObject, sameOrigin } from '../activitypub/as-read';
 import { translateActorLifecycle } from '../activitypub/inbound-interactions';
 import type { Gateway } from '../gateway';
+import { parseJson } from '../http/raw-body';
 import { verifySignedRequest } from './verify-signed-request';
 import { type InboxReplayKey, inboxReplayKey } from './replay-key';
 
@@ -20,12 +21,10 @@ export interface RawInboxRequest {
 }
 
 export async function authenticateInbox(g: Gateway, req: RawInboxRequest): Promise<InboxAuth> {
-  let activity: unknown;
-  try {
-    activity = JSON.parse(req.body.toString('utf8'));
-  } catch {
-    return { ok: false, status: 400, reason: 'malformed_json' };
-  }
+  // Nesting past the limit is refused before parsing: queueing it would overflow the stack.
+  const json = parseJson(req.body);
+  if (!json.ok) return { ok: false, status: 400, reason: json.reason === 'empty_body' ? 'malformed_json' : json.reason, detail: json.detail };
+  const activity = json.value;
   if (!isObject(activity)) return { ok: false, status: 400, reason: 'not_an_object' };
   const actor = firstId(activity.actor);
   if (!actor) return { ok: false, status: 400, reason: 'missing_actor' };

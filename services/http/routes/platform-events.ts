@@ -18,7 +18,11 @@ export function platformEventsRouter(g: Gateway): Router {
       return sendProblem(res, { status: 401, title: 'Unauthorized', detail: `X-Signature ${auth.reason}` });
     }
     const json = parseJson(body);
-    if (!json.ok) return sendProblem(res, { status: 400, title: 'Malformed JSON', detail: json.detail, errors: [{ pointer: '', message: json.detail }] });
+    if (!json.ok) {
+      g.metrics.events.inc({ result: 'refused' });
+      const title = json.reason === 'document_too_deep' ? 'JSON nested too deep' : 'Malformed JSON';
+      return sendProblem(res, { status: 400, title, detail: json.detail, reason: json.reason, errors: [{ pointer: '', message: json.detail }] });
+    }
     const checked = validateEventBody(json.value);
     if (!checked.ok) {
       g.metrics.events.inc({ result: 'refused' });
