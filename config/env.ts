@@ -35,6 +35,9 @@ export const EnvSchema = z.object({
   /** `worker` mode only: serve /healthz, /readyz and /metrics on this port (unset: no listener). */
   WORKER_OPS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   LOCAL_REDIS_PORT: z.coerce.number().int().min(1).max(65535).default(6379),
+  /** Inbox POSTs one remote server may make per window (all gateway processes together); 0: no limit. */
+  INBOX_RATE_LIMIT: z.coerce.number().int().min(0).max(1_000_000).default(3000),
+  INBOX_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   /** JSON file of inbound content policy rules (services/moderation/content-policy.ts) */
   CONTENT_POLICY_FILE: z.string().optional(),
 });
@@ -60,6 +63,9 @@ export interface Config {
   readonly localRedisPort: number;
   /** worker mode: port of the probes-and-metrics listener, if any */
   readonly workerOpsPort: number | undefined;
+  /** inbox POSTs per remote server per window (0: unlimited) */
+  readonly inboxRateLimit: number;
+  readonly inboxRateWindowSeconds: number;
   /** inbound content policy rules read from CONTENT_POLICY_FILE (none without it) */
   readonly contentPolicy: ContentPolicy;
 }
@@ -106,6 +112,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     deliveryDomainConcurrency: e.DELIVERY_DOMAIN_CONCURRENCY,
     localRedisPort: e.LOCAL_REDIS_PORT,
     workerOpsPort: e.WORKER_OPS_PORT,
+    inboxRateLimit: e.INBOX_RATE_LIMIT,
+    inboxRateWindowSeconds: e.INBOX_RATE_WINDOW_SECONDS,
     contentPolicy,
   });
 }

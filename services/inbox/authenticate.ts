@@ -6,6 +6,7 @@ import { type JsonObject, firstId, idOf, isObject, sameOrigin } from '../activit
 import { translateActorLifecycle } from '../activitypub/inbound-interactions';
 import type { Gateway } from '../gateway';
 import { parseJson } from '../http/raw-body';
+import { claimedKeyIds } from './claimed-key-ids';
 import { verifySignedRequest } from './verify-signed-request';
 import { type InboxReplayKey, inboxReplayKey } from './replay-key';
 
@@ -60,9 +61,7 @@ export async function authenticateInbox(g: Gateway, req: RawInboxRequest): Promi
 
 /** The block covering the actor's or the signing key's host (keyId of draft-cavage or RFC 9421), if any. */
 async function blockedSender(g: Gateway, actor: string, headers: RawInboxRequest['headers']): Promise<string | undefined> {
-  const signature = [headers.signature, headers['signature-input']].flat().filter((v) => typeof v === 'string').join(',');
-  const keyIds = [...signature.matchAll(/keyid="([^"]*)"/gi)].map((m) => m[1]!);
-  for (const url of [actor, ...keyIds]) {
+  for (const url of [actor, ...claimedKeyIds(headers)]) {
     const block = await g.domainBlocks.blockOfUrl(url);
     if (block) return block;
   }
