@@ -2,7 +2,9 @@
 // others posting at the same moment are served; the count is in Redis, shared by two gateway
 // processes; forgeries naming a server do not spend its budget.
 import { generateKeyPairSync } from 'node:crypto';
+import { ConfigError } from '../../config/env';
 import { type RemoteServer, startRemoteServer } from '../support/remote-server';
+import { testConfig } from '../support/test-config';
 import { type TestGateway, startTestGateway } from '../support/test-gateway';
 
 const AS = 'https://www.w3.org/ns/activitystreams';
@@ -99,4 +101,17 @@ test('refusals are counted under reason rate_limited', async () => {
   const refused = metric.values.find((v) => v.labels.result === 'refused' && v.labels.reason === 'rate_limited')?.value ?? 0;
   expect(refused).toBeGreaterThanOrEqual(2);
   expect(await (await fetch(`${gwA.url}/metrics`)).text()).toMatch(/fedigate_inbox_requests_total\{result="refused",reason="rate_limited"\} \d+/);
+});
+
+test('INBOX_RATE_LIMIT=0 turns the limit off (and a window of 0 s is a configuration error)', async () => {
+  expect(() => testConfig({ INBOX_RATE_WINDOW_SECONDS: '0' })).toThrow(ConfigError);
+  const open = await startTestGateway({ env: { INBOX_RATE_LIMIT: '0' } });
+  const server = await startRemoteServer();
+  try {
+    for (let i = 0; i < LIMIT + 2; i++) expect((await postLike(server, open)).status).toBe(202);
+    expect(await open.g.redis.exists(open.g.keys.inboxRate(hostOf(server), 'signed'))).toBe(0);
+  } finally {
+    await open.close();
+    await server.close();
+  }
 });
