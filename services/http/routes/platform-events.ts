@@ -15,7 +15,7 @@ export function platformEventsRouter(g: Gateway): Router {
     const auth = verifyPayloadSignature(g.config.webhookSecret, req.get('x-signature'), body);
     if (!auth.ok) {
       g.metrics.events.inc({ result: 'refused' });
-      return sendProblem(res, { status: 401, title: 'Unauthorized', detail: `X-Signature ${auth.reason}` });
+      return sendProblem(res, { status: 401, title: 'Unauthorized', detail: `X-Signature ${auth.reason}`, reason: `signature_${auth.reason}` });
     }
     const json = parseJson(body);
     if (!json.ok) {
