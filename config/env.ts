@@ -40,6 +40,9 @@ export const EnvSchema = z.object({
   WORKER_LOCK_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
   /** How often workers look for jobs whose claim lapsed and hand them back to the queue. */
   WORKER_STALLED_CHECK_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
+  /** Inbox POSTs one remote server may make per window (all gateway processes together); 0: no limit. */
+  INBOX_RATE_LIMIT: z.coerce.number().int().min(0).max(1_000_000).default(3000),
+  INBOX_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   /** JSON file of inbound content policy rules (services/moderation/content-policy.ts) */
   CONTENT_POLICY_FILE: z.string().optional(),
 });
@@ -70,6 +73,9 @@ export interface Config {
   readonly workerStalledCheckMs: number;
   /** worker mode: port of the probes-and-metrics listener, if any */
   readonly workerOpsPort: number | undefined;
+  /** inbox POSTs per remote server per window (0: unlimited) */
+  readonly inboxRateLimit: number;
+  readonly inboxRateWindowSeconds: number;
   /** inbound content policy rules read from CONTENT_POLICY_FILE (none without it) */
   readonly contentPolicy: ContentPolicy;
 }
@@ -119,6 +125,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workerLockMs: e.WORKER_LOCK_MS,
     workerStalledCheckMs: e.WORKER_STALLED_CHECK_MS,
     workerOpsPort: e.WORKER_OPS_PORT,
+    inboxRateLimit: e.INBOX_RATE_LIMIT,
+    inboxRateWindowSeconds: e.INBOX_RATE_WINDOW_SECONDS,
     contentPolicy,
   });
 }

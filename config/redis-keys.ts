@@ -106,5 +106,8 @@ export function redisKeys(prefix: string) {
     domainBreakerFailures: (domain: string) => k('domain-breaker', domain.toLowerCase(), 'failures'),
     /** string (TTL: the cool-down): ms until which the domain's breaker is open */
     domainBreakerOpen: (domain: string) => k('domain-breaker', domain.toLowerCase(), 'open'),
+    // --- inbox rate limit (services/store/inbox-rate.ts) ---
+    /** string (TTL: the window, from the first POST in it): inbox POSTs from this server ('signed': verified; 'unverified': self-Deletes without a checkable key) */
+    inboxRate: (host: string, bucket: 'signed' | 'unverified') => k('inbox-rate', bucket, host.toLowerCase()),
   };
 }

@@ -29,6 +29,7 @@ import { type FanoutPlanStore, fanoutPlanStore } from './store/fanout-plans';
 import { type AccountIndexedRemoteNoteStore, accountIndexedRemoteNoteStore } from './store/remote-note-erasure';
 import { type SignatureSchemeStore, signatureSchemeStore } from './store/signature-schemes';
 import { type DomainHealthStore, domainHealthStore } from './store/domain-health';
+import { type InboxRateStore, inboxRateStore } from './store/inbox-rate';
 import { type DomainLimiter, createDomainLimiter } from './remote/domain-limiter';
 import { createRedis } from './store/redis';
 import type { Agent } from 'undici';
@@ -74,6 +75,8 @@ export interface Gateway {
   contentPolicy: CompiledPolicy;
   /** per-domain failure days, unavailability and circuit breaker (shared by all processes) */
   domainHealth: DomainHealthStore;
+  /** inbox POSTs per remote server in the current window (all processes) */
+  inboxRate: InboxRateStore;
   /** which signature scheme each server took after a 401 (double-knocking) */
   signatureSchemes: SignatureSchemeStore;
   /** deliveries in flight per domain in this process */
@@ -150,6 +153,7 @@ export function createGateway(config: Config, logger: Logger, opts: GatewayOptio
     domainBlocks,
     contentPolicy: compilePolicy(config.contentPolicy),
     domainHealth,
+    inboxRate: inboxRateStore(redis, keys),
     signatureSchemes,
     domainLimiter: createDomainLimiter(config.deliveryDomainConcurrency),
     agent,

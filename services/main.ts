@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import { ConfigError, loadConfig } from '../config/env';
 import { startWorkers } from '../workers/start-workers';
 import { createGateway } from './gateway';
-import { createApp } from './http/app';
+import { SERVER_OPTIONS, createApp } from './http/app';
 import { createWorkerOpsApp } from './http/worker-ops-app';
 import { ensureRedis } from './local-redis';
 import { createLogger } from './logger';
@@ -31,7 +31,7 @@ async function main(): Promise<void> {
     mode !== 'worker' ? { app: createApp(g), port: config.port }
     : config.workerOpsPort !== undefined ? { app: createWorkerOpsApp(g), port: config.workerOpsPort }
     : undefined;
-  const server = listener && createServer(listener.app);
+  const server = listener && createServer(SERVER_OPTIONS, listener.app);
   if (listener && server) {
     server.on('error', (err) => {
       logger.fatal({ err: err.message }, 'HTTP server failed');

@@ -35,7 +35,7 @@ export function createMetrics(queues: Queues, domainHealth: DomainHealthStore) {
     }),
     inbox: new Counter({
       name: 'fedigate_inbox_requests_total',
-      help: 'Inbox POSTs by result (accepted, duplicate, refused) and reason',
+      help: 'Inbox POSTs by result (accepted, duplicate, refused) and reason (the refusal reason sent back, e.g. bad_signature, rate_limited, document_too_deep)',
       labelNames: ['result', 'reason'] as const,
       registers: [registry],
     }),

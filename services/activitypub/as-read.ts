@@ -47,6 +47,15 @@ export function typeOf(v: Json | undefined): string | undefined {
   return typeof t === 'string' ? t : undefined;
 }
 
+/** An absolute http(s) URL that parses: what the platform's schemas take as a URI. */
+export const isHttpUrl = (s: string): boolean => /^https?:\/\//i.test(s) && URL.canParse(s);
+
+/** The first id of a value when it is an http(s) URL (a reference to follow or pass on). */
+export function firstHttpId(v: Json | undefined): string | undefined {
+  const id = firstId(v);
+  return id !== undefined && isHttpUrl(id) ? id : undefined;
+}
+
 /**
  * A URL value: a string, a Link with href, an Image or Document with its own url (as `icon`
  * often is), or an array of those (first http(s) wins).
@@ -54,7 +63,7 @@ export function typeOf(v: Json | undefined): string | undefined {
 export function urlOf(v: Json | undefined, nested = true): string | undefined {
   for (const item of asArray(v)) {
     const u = typeof item === 'string' ? item : isObject(item) ? (str(item.href) ?? (nested ? urlOf(item.url, false) : undefined)) : undefined;
-    if (u && /^https?:\/\//i.test(u)) return u;
+    if (u && isHttpUrl(u)) return u;
   }
   return undefined;
 }

@@ -1,6 +1,7 @@
 // Commands and remote documents → the platform's callback payloads (contract §2), pure.
 import type { Media } from '../platform/event-schemas';
-import { type Json, type JsonObject, asArray, firstId, hostOf, isObject, str, typeOf, urlOf } from './as-read';
+import { z } from 'zod';
+import { type Json, type JsonObject, asArray, firstHttpId, hostOf, isHttpUrl, isObject, str, typeOf, urlOf } from './as-read';
 import { quoteUriOf } from './inbound-notes';
 import { htmlToText, sanitizeContent } from './sanitize';
 import { type Uris, localPostIdOf, localUsernameOf } from './uris';
@@ -22,6 +23,25 @@ export interface CallbackEnvelope {
   data: Record<string, unknown>;
 }
 
+/** `@user@host`, whatever a remote server calls its user: no spaces or `@` in the user part. */
+export function remoteHandle(user: string | undefined, uri: string): string {
+  const clean = (s: string | undefined) => (s ?? '').replace(/^@/, '').split('@')[0]!.replace(/\s+/g, '');
+  const name = clean(user) || clean(uri.replace(/\/+$/, '').split('/').pop()) || 'unknown';
+  return `@${name}@${hostOf(uri) ?? 'unknown'}`;
+}
+
+const RFC3339 = z.iso.datetime({ offset: true });
+
+/** A date as the platform's schema takes it: RFC 3339 as sent, else any date Date reads, in UTC. */
+export function rfc3339Of(v: Json | undefined): string | undefined {
+  if (typeof v !== 'string') return undefined;
+  if (RFC3339.safeParse(v).success) return v;
+  const ms = Date.parse(v);
+  // Years past 9999 (or before 0) have no RFC 3339 form.
+  const iso = Number.isFinite(ms) ? new Date(ms).toISOString() : undefined;
+  return iso !== undefined && RFC3339.safeParse(iso).success ? iso : undefined;
+}
+
 export function remoteActorOf(doc: JsonObject, software?: string): RemoteActor {
   const uri = str(doc.id) ?? '';
   const username = str(doc.preferredUsername) ?? uri.split('/').pop() ?? 'unknown';
@@ -29,7 +49,7 @@ export function remoteActorOf(doc: JsonObject, software?: string): RemoteActor {
   const url = urlOf(doc.url);
   return {
     uri,
-    handle: `@${username}@${hostOf(uri) ?? 'unknown'}`,
+    handle: remoteHandle(str(doc.preferredUsername), uri),
     name: str(doc.name) ?? username,
     summaryHtml: sanitizeContent(str(doc.summary) ?? ''),
     ...(avatarUrl ? { avatarUrl } : {}),
@@ -38,20 +58,28 @@ export function remoteActorOf(doc: JsonObject, software?: string): RemoteActor {
   };
 }
 
+// The bounds of the contract's Media (services/platform/event-schemas.ts): what is past them is left out.
+const MEDIA_TYPE = /^[\w.+-]+\/[\w.+-]+$/;
+const MAX_URL = 2048;
+const MAX_ALT = 5000;
+const MAX_BLURHASH = 200;
+
 function mediaOf(att: Json): Media | undefined {
   if (!isObject(att)) return undefined;
   const url = urlOf(att.url) ?? urlOf(att.href);
-  if (!url) return undefined;
-  const mediaType = str(att.mediaType) ?? 'application/octet-stream';
+  if (!url || url.length > MAX_URL) return undefined;
+  const given = str(att.mediaType)?.trim();
+  const mediaType = given && MEDIA_TYPE.test(given) ? given : 'application/octet-stream';
   const major = mediaType.split('/')[0];
   const type = typeOf(att);
   const kind: Media['kind'] =
     mediaType === 'image/gif' ? 'gif' : major === 'video' || type === 'Video' ? 'video' : major === 'audio' || type === 'Audio' ? 'audio' : 'image';
-  const num = (v: Json | undefined) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? Math.round(v) : undefined);
+  const num = (v: Json | undefined) => (typeof v === 'number' && Number.isSafeInteger(Math.round(v)) && Math.round(v) > 0 ? Math.round(v) : undefined);
   const width = num(att.width);
   const height = num(att.height);
-  const blurhash = str(att.blurhash);
-  const alt = str(att.name) ?? str(att.summary);
+  const hash = str(att.blurhash);
+  const blurhash = hash !== undefined && hash.length <= MAX_BLURHASH ? hash : undefined;
+  const alt = (str(att.name) ?? str(att.summary))?.slice(0, MAX_ALT);
   return { kind, url, mediaType, ...(alt ? { alt } : {}), ...(width ? { width } : {}), ...(height ? { height } : {}), ...(blurhash ? { blurhash } : {}) };
 }
 
@@ -69,14 +97,14 @@ function contentOf(note: JsonObject): string {
 
 /** A mentioned remote actor as far as the Mention tag tells (no fetch). */
 function mentionedActor(href: string, name: string | undefined): RemoteActor {
-  const user = name?.replace(/^@/, '').split('@')[0] || href.split('/').pop() || 'unknown';
-  return { uri: href, handle: `@${user}@${hostOf(href) ?? 'unknown'}`, name: user, summaryHtml: '' };
+  const handle = remoteHandle(name, href);
+  return { uri: href, handle, name: handle.slice(1).split('@')[0]!, summaryHtml: '' };
 }
 
 /** `localAccountIds` maps the usernames of local mentioned accounts to their platform ids. */
 export function remotePostOf(note: JsonObject, author: RemoteActor, u: Uris, localAccountIds: ReadonlyMap<string, string> = new Map()) {
   const html = sanitizeContent(contentOf(note));
-  const parent = firstId(note.inReplyTo);
+  const parent = firstHttpId(note.inReplyTo);
   const localParent = parent ? localPostIdOf(u, parent) : undefined;
   const quoted = quoteUriOf(note);
   const localQuoted = quoted ? localPostIdOf(u, quoted) : undefined;
@@ -84,7 +112,7 @@ export function remotePostOf(note: JsonObject, author: RemoteActor, u: Uris, loc
   const mentions: Array<RemoteActor | { accountId: string }> = [];
   for (const t of tags.filter((t) => typeOf(t) === 'Mention')) {
     const href = str(t.href);
-    if (!href) continue;
+    if (!href || !isHttpUrl(href)) continue;
     const local = localUsernameOf(u, href);
     const accountId = local ? localAccountIds.get(local.toLowerCase()) : undefined;
     if (accountId) mentions.push({ accountId });
@@ -93,7 +121,7 @@ export function remotePostOf(note: JsonObject, author: RemoteActor, u: Uris, loc
   const language = languageOf(note);
   const spoiler = str(note.summary);
   const url = urlOf(note.url);
-  const updatedAt = str(note.updated);
+  const updatedAt = rfc3339Of(note.updated);
   return {
     uri: str(note.id) ?? '',
     ...(url ? { url } : {}),
@@ -108,7 +136,7 @@ export function remotePostOf(note: JsonObject, author: RemoteActor, u: Uris, loc
     ...(quoted ? { quoteOf: localQuoted ? { postId: localQuoted } : { uri: quoted } } : {}),
     mentions,
     hashtags: tags.filter((t) => typeOf(t) === 'Hashtag').map((t) => (str(t.name) ?? '').replace(/^#/, '')).filter(Boolean),
-    publishedAt: str(note.published) ?? new Date(0).toISOString(),
+    publishedAt: rfc3339Of(note.published) ?? new Date(0).toISOString(),
     ...(updatedAt ? { updatedAt } : {}),
   };
 }

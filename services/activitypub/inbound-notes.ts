@@ -1,7 +1,7 @@
 // Create/Update/Delete of Note-like objects → commands (pure). What a note means here (a reply in
 // a local thread, a followed author's post, a mention, a quote) needs the store: the worker
 // decides (services/federation/inbound-notes.ts); this reads what the note itself says.
-import { type Json, type JsonObject, asArray, firstId, hasType, idOf, isObject, sameOrigin, str, typeOf } from './as-read';
+import { type Json, type JsonObject, asArray, firstHttpId, firstId, hasType, idOf, isHttpUrl, isObject, sameOrigin, str, typeOf } from './as-read';
 import { type Uris, localPostIdOf, localUsernameOf } from './uris';
 
 export const NOTE_TYPES = ['Note', 'Article', 'Page', 'Question'] as const;
@@ -43,14 +43,14 @@ const QUOTE_PROPERTIES = ['quote', 'quoteUrl', 'quoteUri', '_misskey_quote'] as 
  */
 export function quoteUriOf(note: JsonObject): string | undefined {
   for (const property of QUOTE_PROPERTIES) {
-    const uri = firstId(note[property]);
+    const uri = firstHttpId(note[property]);
     if (uri) return uri;
   }
   for (const tag of asArray(note.tag)) {
     if (!isObject(tag) || typeOf(tag) !== 'Link') continue;
     const mediaType = (str(tag.mediaType) ?? '').replace(/\s+/g, ' ');
     const href = str(tag.href);
-    if (!href || !AS2_LINK_TYPES.includes(mediaType)) continue;
+    if (!href || !isHttpUrl(href) || !AS2_LINK_TYPES.includes(mediaType)) continue;
     const rels = asArray(tag.rel).filter((r): r is string => typeof r === 'string');
     if (rels.some((r) => r.endsWith('_misskey_quote')) || /^\s*(RE|QT):/i.test(str(tag.name) ?? '')) return href;
   }
@@ -78,7 +78,8 @@ export function translateNote(verb: 'create' | 'update', object: Json | undefine
   const objectId = idOf(object);
   if (!objectId) return refuse('missing_object_id');
   if (!sameOrigin(objectId, actor)) return refuse('object_origin_mismatch', `object ${objectId} is not on the actor's server`);
-  const parent = firstId(object.inReplyTo);
+  // A parent that is no URL is no reference (and would reach the platform as one).
+  const parent = firstHttpId(object.inReplyTo);
   const replyToPostId = parent ? localPostIdOf(u, parent) : undefined;
   const quoted = quoteUriOf(object);
   const quoteOfPostId = quoted ? localPostIdOf(u, quoted) : undefined;

@@ -1,6 +1,6 @@
 // Remote actors as the platform sees them (RemoteActor), read through the actor cache.
-import { type JsonObject, hostOf } from '../activitypub/as-read';
-import { type RemoteActor, remoteActorOf } from '../activitypub/callbacks';
+import type { JsonObject } from '../activitypub/as-read';
+import { type RemoteActor, remoteActorOf, remoteHandle } from '../activitypub/callbacks';
 import type { Gateway } from '../gateway';
 
 /** The remote side is unreachable for now: the inbox job is retried. */
@@ -16,6 +16,6 @@ export async function remoteActor(g: Gateway, uri: string): Promise<{ doc: JsonO
 export async function remoteActorOrBare(g: Gateway, uri: string): Promise<RemoteActor> {
   const found = await g.actors.actor(uri);
   if (found.ok) return remoteActorOf(found.actor);
-  const name = uri.replace(/\/+$/, '').split('/').pop() ?? 'unknown';
-  return { uri, handle: `@${name}@${hostOf(uri) ?? 'unknown'}`, name, summaryHtml: '' };
+  const handle = remoteHandle(undefined, uri);
+  return { uri, handle, name: handle.slice(1).split('@')[0]!, summaryHtml: '' };
 }

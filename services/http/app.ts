@@ -16,6 +16,12 @@ import { adminDomainHealthRouter } from './routes/admin-domain-health';
 import { platformEventsRouter } from './routes/platform-events';
 import { platformQueriesRouter } from './routes/platform-queries';
 
+/**
+ * Options of the HTTP server the app runs in. A request without Host reaches the app, to be
+ * refused as problem+json like any other (the inbox: 401 wrong_host), not with Node's bare 400.
+ */
+export const SERVER_OPTIONS = { requireHostHeader: false } as const;
+
 export function createApp(g: Gateway): Express {
   const app = express();
   app.disable('x-powered-by');

@@ -1,4 +1,5 @@
 // RFC 9457 problem+json answers: every refusal says what was wrong and where.
+import { STATUS_CODES } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 
 export interface Problem {
@@ -36,8 +37,10 @@ export function problemErrorHandler(err: unknown, req: Request, res: Response, _
   }
   const e = err as { status?: number; statusCode?: number; type?: string; message?: string };
   const status = e.status ?? e.statusCode ?? 500;
-  if (status === 413) return sendProblem(res, { status, title: 'Payload Too Large', detail: 'body over 1 MiB' });
-  if (status >= 400 && status < 500) return sendProblem(res, { status, title: 'Bad Request', detail: e.type ?? e.message ?? 'bad request' });
+  if (status === 413) return sendProblem(res, { status, title: 'Payload Too Large', detail: 'body over 1 MiB', reason: 'body_too_large' });
+  // body-parser's type names the problem: encoding.unsupported, request.aborted, …
+  const reason = (e.type ?? 'bad_request').replace(/\W+/g, '_');
+  if (status >= 400 && status < 500) return sendProblem(res, { status, title: STATUS_CODES[status] ?? 'Bad Request', detail: e.message ?? e.type ?? 'bad request', reason });
   req.log?.error({ err }, 'unhandled error');
   sendProblem(res, { status: 500, title: 'Internal Server Error' });
 }

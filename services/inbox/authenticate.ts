@@ -5,6 +5,8 @@ import { createHash } from 'node:crypto';
 import { type JsonObject, firstId, idOf, isObject, sameOrigin } from '../activitypub/as-read';
 import { translateActorLifecycle } from '../activitypub/inbound-interactions';
 import type { Gateway } from '../gateway';
+import { parseJson } from '../http/raw-body';
+import { claimedKeyIds } from './claimed-key-ids';
 import { verifySignedRequest } from './verify-signed-request';
 import { type InboxReplayKey, inboxReplayKey } from './replay-key';
 
@@ -20,12 +22,10 @@ export interface RawInboxRequest {
 }
 
 export async function authenticateInbox(g: Gateway, req: RawInboxRequest): Promise<InboxAuth> {
-  let activity: unknown;
-  try {
-    activity = JSON.parse(req.body.toString('utf8'));
-  } catch {
-    return { ok: false, status: 400, reason: 'malformed_json' };
-  }
+  // Nesting past the limit is refused before parsing: queueing it would overflow the stack.
+  const json = parseJson(req.body);
+  if (!json.ok) return { ok: false, status: 400, reason: json.reason === 'empty_body' ? 'malformed_json' : json.reason, detail: json.detail };
+  const activity = json.value;
   if (!isObject(activity)) return { ok: false, status: 400, reason: 'not_an_object' };
   const actor = firstId(activity.actor);
   if (!actor) return { ok: false, status: 400, reason: 'missing_actor' };
@@ -61,9 +61,7 @@ export async function authenticateInbox(g: Gateway, req: RawInboxRequest): Promi
 
 /** The block covering the actor's or the signing key's host (keyId of draft-cavage or RFC 9421), if any. */
 async function blockedSender(g: Gateway, actor: string, headers: RawInboxRequest['headers']): Promise<string | undefined> {
-  const signature = [headers.signature, headers['signature-input']].flat().filter((v) => typeof v === 'string').join(',');
-  const keyIds = [...signature.matchAll(/keyid="([^"]*)"/gi)].map((m) => m[1]!);
-  for (const url of [actor, ...keyIds]) {
+  for (const url of [actor, ...claimedKeyIds(headers)]) {
     const block = await g.domainBlocks.blockOfUrl(url);
     if (block) return block;
   }

@@ -4,8 +4,9 @@ import type { RedisKeys } from '../../config/redis-keys';
 import { type Json, type JsonObject, asArray, firstId, isObject, sameOrigin, str } from '../activitypub/as-read';
 import type { FetchDocument } from './signed-fetch';
 
-const ACTOR_TTL_SECONDS = 24 * 3600;
-const KEY_TTL_SECONDS = 24 * 3600;
+/** How long a fetched actor document and public key are trusted before they are fetched again. */
+export const ACTOR_TTL_SECONDS = 24 * 3600;
+export const KEY_TTL_SECONDS = 24 * 3600;
 
 export interface RemoteKey {
   owner: string;

@@ -29,7 +29,8 @@ export interface RemoteServer {
   keyPem: { publicKeyPem: string; privateKeyPem: string };
   /** decides the inbox's answer when inboxReplies is empty (e.g. a server that verifies signatures its own way) */
   inboxGate?: (req: ReceivedRequest) => number | Promise<number>;
-  post(url: string, activity: object, opts?: { as?: string; keyId?: string; body?: string; date?: Date; privateKey?: KeyObject }): Promise<Response>;
+  /** Signs and posts `activity` as JSON, or `raw` text as it is; `body` is sent instead of what was signed. */
+  post(url: string, activity: object, opts?: { as?: string; keyId?: string; body?: string; raw?: string; date?: Date; privateKey?: KeyObject }): Promise<Response>;
   close(): Promise<void>;
 }
 
@@ -119,9 +120,10 @@ export async function startRemoteServer(o: RemoteServerOptions = {}): Promise<Re
     keyPem: { publicKeyPem: pair.publicKey, privateKeyPem: pair.privateKey },
     async post(url, activity, opts = {}) {
       const as = opts.as ?? 'bob';
-      const body = opts.body ?? JSON.stringify(activity);
+      const signed = opts.raw ?? JSON.stringify(activity);
+      const body = opts.body ?? signed;
       const headers = signCavageRequest(
-        { method: 'POST', url, headers: { 'content-type': 'application/activity+json' }, body: JSON.stringify(activity) },
+        { method: 'POST', url, headers: { 'content-type': 'application/activity+json' }, body: signed },
         { keyId: opts.keyId ?? `${origin}/users/${as}#main-key`, privateKey: opts.privateKey ?? privateKey },
         opts.date,
       );

@@ -5,7 +5,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { type Gateway, createGateway } from '../../services/gateway';
-import { createApp } from '../../services/http/app';
+import { SERVER_OPTIONS, createApp } from '../../services/http/app';
 import { createLogger } from '../../services/logger';
 import { waitReady } from '../../services/store/redis';
 import { type RunningWorkers, startWorkers } from '../../workers/start-workers';
@@ -29,7 +29,7 @@ export interface TestGatewayOptions {
 }
 
 export async function startTestGateway(o: TestGatewayOptions = {}): Promise<TestGateway> {
-  const server: Server = o.tls ? createHttpsServer({ cert: o.tls.certPem, key: o.tls.keyPem }) : createHttpServer();
+  const server: Server = o.tls ? createHttpsServer({ ...SERVER_OPTIONS, cert: o.tls.certPem, key: o.tls.keyPem }) : createHttpServer(SERVER_OPTIONS);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
   const url = `${o.tls ? 'https' : 'http'}://${o.host ?? '127.0.0.1'}:${port}`;

@@ -2,6 +2,7 @@
 import { type Request, type Response, Router } from 'express';
 import type { Gateway } from '../../gateway';
 import { authenticateInbox } from '../../inbox/authenticate';
+import { type RateVerdict, claimedSignerOverLimit, countInboxPost } from '../../inbox/rate-limit';
 import { StoreUnavailableError, assertStoreReady, withStoreTimeout } from '../../store/availability';
 import { sendProblem } from '../problem';
 import { domainOf } from '../../remote/domain-health';
@@ -22,6 +23,9 @@ export function inboxRouter(g: Gateway): Router {
   });
 
   async function receive(req: Request, res: Response) {
+    // A server already over its limit is refused before its body is parsed or its key looked up.
+    const early = await withStoreTimeout(claimedSignerOverLimit(g, req.headers));
+    if (!early.ok) return tooMany(req, res, early);
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const auth = await withStoreTimeout(authenticateInbox(g, { method: req.method, path: req.originalUrl, headers: req.headers, body }), 15000);
     if (!auth.ok) {
@@ -29,8 +33,13 @@ export function inboxRouter(g: Gateway): Router {
       req.log.info({ reason: auth.reason, detail: auth.detail }, 'inbox: refused');
       return sendProblem(res, { status: auth.status, title: auth.status === 401 ? 'Unauthorized' : auth.status === 403 ? 'Forbidden' : 'Bad Request', detail: auth.detail ?? auth.reason, reason: auth.reason });
     }
+    const senderHost = domainOf(auth.signer);
+    if (senderHost) {
+      const counted = await withStoreTimeout(countInboxPost(g, senderHost, auth.unverifiedGoneActor ? 'unverified' : 'signed'));
+      if (!counted.ok) return tooMany(req, res, counted);
+    }
     // A server that signs requests to us is alive: its domain's failure record is reset.
-    const signerDomain = auth.unverifiedGoneActor ? undefined : domainOf(auth.signer);
+    const signerDomain = auth.unverifiedGoneActor ? undefined : senderHost;
     if (signerDomain) await withStoreTimeout(g.domainHealth.recordAlive(signerDomain));
     if (await g.dedupe.inboxSeen(auth.replayKey)) {
       g.metrics.inbox.inc({ result: 'duplicate', reason: 'seen' });
@@ -47,6 +56,13 @@ export function inboxRouter(g: Gateway): Router {
     );
     g.metrics.inbox.inc({ result: 'accepted', reason: '' });
     res.status(202).end();
+  }
+
+  function tooMany(req: Request, res: Response, refused: Extract<RateVerdict, { ok: false }>) {
+    g.metrics.inbox.inc({ result: 'refused', reason: 'rate_limited' });
+    req.log.info({ reason: 'rate_limited', host: refused.host }, 'inbox: refused');
+    const retryAfter = String(refused.retryAfterSeconds);
+    sendProblem(res, { status: 429, title: 'Too Many Requests', detail: refused.detail, reason: 'rate_limited', domain: refused.host, retryAfter: refused.retryAfterSeconds }, { 'retry-after': retryAfter });
   }
 
   // An unverified self-Delete has one job per actor: copies join the one still queued, so however

@@ -15,10 +15,14 @@ export function platformEventsRouter(g: Gateway): Router {
     const auth = verifyPayloadSignature(g.config.webhookSecret, req.get('x-signature'), body);
     if (!auth.ok) {
       g.metrics.events.inc({ result: 'refused' });
-      return sendProblem(res, { status: 401, title: 'Unauthorized', detail: `X-Signature ${auth.reason}` });
+      return sendProblem(res, { status: 401, title: 'Unauthorized', detail: `X-Signature ${auth.reason}`, reason: `signature_${auth.reason}` });
     }
     const json = parseJson(body);
-    if (!json.ok) return sendProblem(res, { status: 400, title: 'Malformed JSON', detail: json.detail, errors: [{ pointer: '', message: json.detail }] });
+    if (!json.ok) {
+      g.metrics.events.inc({ result: 'refused' });
+      const title = json.reason === 'document_too_deep' ? 'JSON nested too deep' : 'Malformed JSON';
+      return sendProblem(res, { status: 400, title, detail: json.detail, reason: json.reason, errors: [{ pointer: '', message: json.detail }] });
+    }
     const checked = validateEventBody(json.value);
     if (!checked.ok) {
       g.metrics.events.inc({ result: 'refused' });
