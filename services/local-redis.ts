@@ -7,8 +7,9 @@ import { Redis } from 'ioredis';
 import { type Config, localRedisUrl } from '../config/env';
 import type { Logger } from './logger';
 
-async function answers(url: string): Promise<boolean> {
-  const probe = new Redis(url, { lazyConnect: true, connectTimeout: 1000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+/** Whether a Redis answers PING at this URL (one try, no retries). */
+export async function redisAnswers(url: string, connectTimeoutMs = 1000): Promise<boolean> {
+  const probe = new Redis(url, { lazyConnect: true, connectTimeout: connectTimeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null });
   probe.on('error', () => undefined);
   try {
     await probe.connect();
@@ -29,7 +30,7 @@ export async function ensureRedis(config: Config, logger: Logger): Promise<Redis
   const none = async () => undefined;
   if (config.redisUrl) return { url: config.redisUrl, stop: none };
   const url = localRedisUrl(config.localRedisPort);
-  if (await answers(url)) return { url, stop: none };
+  if (await redisAnswers(url)) return { url, stop: none };
 
   const dir = resolve('.data/redis');
   mkdirSync(dir, { recursive: true });
@@ -46,7 +47,7 @@ export async function ensureRedis(config: Config, logger: Logger): Promise<Redis
         '  or set REDIS_URL to a Redis you run elsewhere.',
     );
   }
-  for (let i = 0; i < 50 && !(await answers(url)); i++) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 50 && !(await redisAnswers(url)); i++) await new Promise((r) => setTimeout(r, 100));
   logger.warn({ dir, url }, 'REDIS_URL unset and no Redis answered: started a local redis-server (AOF on)');
   return {
     url,

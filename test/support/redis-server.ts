@@ -4,8 +4,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { freePorts } from './spawn-gateway';
+import { redisAnswers } from '../../services/local-redis';
 
 /** The durable settings the README asks for: every write fsynced before it is acknowledged. */
 export const DURABLE_REDIS_ARGS = ['--appendonly', 'yes', '--appendfsync', 'always', '--maxmemory-policy', 'noeviction', '--save', ''];
@@ -22,18 +22,7 @@ export interface RedisChild {
   remove(): Promise<void>;
 }
 
-async function answers(url: string): Promise<boolean> {
-  const probe = new Redis(url, { lazyConnect: true, connectTimeout: 500, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  probe.on('error', () => undefined);
-  try {
-    await probe.connect();
-    return (await probe.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    probe.disconnect();
-  }
-}
+const answers = (url: string) => redisAnswers(url, 500);
 
 export async function createRedisChild(args: string[] = DURABLE_REDIS_ARGS): Promise<RedisChild> {
   const [port] = (await freePorts(1)) as [number];
