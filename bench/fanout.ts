@@ -38,7 +38,7 @@ async function main() {
   const allIn = new Promise<void>((ok) => inboxes.on('message', (m) => m === 'done' && ok()));
   inboxes.send(INBOXES);
 
-  const gw = await startTestGateway({ workers: true, env: { DELIVERY_CONCURRENCY: '100' } });
+  const gw = await startTestGateway({ workers: true, env: { DELIVERY_CONCURRENCY: process.env.DELIVERY_CONCURRENCY ?? '100', DELIVERY_BATCH_SIZE: process.env.DELIVERY_BATCH_SIZE ?? '20', DELIVERY_DOMAIN_CONCURRENCY: process.env.DELIVERY_DOMAIN_CONCURRENCY ?? '16' } });
   const send = (body: unknown) => {
     const raw = JSON.stringify(body);
     return fetch(`${gw.url}/platform/events`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-signature': signPayload(TEST_SECRETS.PLATFORM_WEBHOOK_SECRET, raw) }, body: raw });
@@ -75,13 +75,16 @@ async function main() {
   const rate = INBOXES / seconds;
 
   const behind = INBOXES < FOLLOWERS ? ` behind ${INBOXES} shared inboxes` : ', each its own inbox';
-  console.log(`fan-out: ${FOLLOWERS} followers${behind}, on ${SERVERS} loopback servers (child process); gateway HTTP + workers in one process, delivery concurrency 100, ${gw.g.config.deliveryBatchSize} inboxes per job`);
+  console.log(`fan-out: ${FOLLOWERS} followers${behind}, on ${SERVERS} loopback servers (child process); gateway HTTP + workers in one process, delivery concurrency ${gw.g.config.deliveryConcurrency}, ${gw.g.config.deliveryBatchSize} inboxes per job`);
   console.log(`  raw crypto.sign RSA-2048 (1 core, cached KeyObject): ${Math.round(rawRate)} signs/s`);
   console.log(`  signed deliveries through the queue:                 ${Math.round(rate)} deliveries/s (${seconds.toFixed(2)} s from event to last inbox)`);
   console.log(`  ratio to one core's raw signing:                     ${(rate / rawRate).toFixed(2)}`);
   console.log(`  RSS of the gateway+worker process: ${mib(rssBefore)} before, ${mib(rssPeak)} peak (high-water mark)`);
   console.log(`  Redis used_memory: ${mib(redisSeeded)} with the followers stored, ${mib(redisPeak)} peak during the fan-out`);
 
+  const deferred = (await gw.g.metrics.registry.getSingleMetric('fedigate_deliveries_deferred_total')?.get())?.values.map((v) => `${v.labels.reason}=${v.value}`).join(', ');
+  const jobs = await gw.g.queues.delivery.getJobCounts('completed', 'failed');
+  console.log(`  delivery jobs: ${jobs.completed} completed, ${jobs.failed} failed; deliveries stepping aside: ${deferred || 'none'}`);
   await gw.close();
   await deletePrefix(gw.g.config.redisUrl!, gw.g.config.redisPrefix);
   inboxes.kill();

@@ -1,11 +1,12 @@
 // At most K deliveries in flight per domain in this process. A delivery that finds its domain
-// full waits a moment for a slot (a healthy server frees one within milliseconds), then yields:
-// a slow or dead server's deliveries step aside instead of holding worker slots.
+// full waits for a slot as long as the domain makes progress (a slot came free within the last
+// waitMs: a healthy server, just busy), and yields once it makes none: a slow or dead server's
+// deliveries step aside instead of holding worker slots.
 
 export interface DomainLimiter {
   /** takes a slot, or says the domain is full */
   tryAcquire(domain: string): boolean;
-  /** takes a slot, waiting for one up to waitMs (first come, first served); false when none came */
+  /** takes a slot, first come first served, waiting while slots keep coming free; false once none came free for waitMs */
   acquire(domain: string, waitMs: number): Promise<boolean>;
   release(domain: string): void;
   inFlight(domain: string): number;
@@ -15,6 +16,7 @@ export interface DomainLimiter {
 export function createDomainLimiter(limit: number): DomainLimiter {
   const counts = new Map<string, number>();
   const waiting = new Map<string, Array<(got: boolean) => void>>();
+  const lastRelease = new Map<string, number>();
   const tryAcquire = (domain: string) => {
     const n = counts.get(domain) ?? 0;
     if (n >= limit) return false;
@@ -34,16 +36,20 @@ export function createDomainLimiter(limit: number): DomainLimiter {
           clearTimeout(timer);
           resolve(got);
         };
-        const timer = setTimeout(() => {
+        const giveUp = () => {
+          // The domain is moving: keep the place in line.
+          if (Date.now() - (lastRelease.get(domain) ?? 0) < waitMs) return void (timer = setTimeout(giveUp, waitMs));
           const i = queue.indexOf(wake);
           if (i >= 0) queue.splice(i, 1);
           if (queue.length === 0) waiting.delete(domain);
           resolve(false);
-        }, waitMs);
+        };
+        let timer = setTimeout(giveUp, waitMs);
         queue.push(wake);
       });
     },
     release(domain) {
+      lastRelease.set(domain, Date.now());
       // The slot passes straight to the first waiter, if any: the count stays.
       const queue = waiting.get(domain);
       const next = queue?.shift();
@@ -51,7 +57,10 @@ export function createDomainLimiter(limit: number): DomainLimiter {
       if (next) return next(true);
       const n = (counts.get(domain) ?? 0) - 1;
       if (n > 0) counts.set(domain, n);
-      else counts.delete(domain);
+      else {
+        counts.delete(domain);
+        lastRelease.delete(domain);
+      }
     },
     inFlight: (domain) => counts.get(domain) ?? 0,
   };

@@ -68,7 +68,7 @@ test('a delivery waiting for a slot gets the next one released, first come first
   const first = limiter.acquire('a', 5000);
   const second = limiter.acquire('a', 5000);
   const late = limiter.acquire('a', 10);
-  expect(await late).toBe(false);
+  expect(await late).toBe(false); // no slot came free for 10 ms
   limiter.release('a');
   expect(await first).toBe(true);
   expect(limiter.inFlight('a')).toBe(1);
@@ -77,4 +77,16 @@ test('a delivery waiting for a slot gets the next one released, first come first
   limiter.release('a');
   expect(limiter.inFlight('a')).toBe(0);
   expect(await limiter.acquire('a', 0)).toBe(true);
+});
+
+test('a waiter keeps its place while the domain frees slots, however long the line', async () => {
+  const limiter = createDomainLimiter(1);
+  await limiter.acquire('a', 0);
+  const waiters = Array.from({ length: 5 }, () => limiter.acquire('a', 30));
+  // One slot every 20 ms: each waiter waits up to 100 ms, past its 30 ms, yet none gives up.
+  for (let i = 0; i < 5; i++) {
+    await new Promise((r) => setTimeout(r, 20));
+    limiter.release('a');
+  }
+  expect(await Promise.all(waiters)).toEqual([true, true, true, true, true]);
 });
