@@ -21,13 +21,14 @@ async function answers(url: string): Promise<boolean> {
 }
 
 export interface RedisHandle {
-  url: string;
+  /** undefined for a cluster (REDIS_CLUSTER_NODES): the gateway connects to its nodes */
+  url: string | undefined;
   stop(): Promise<void>;
 }
 
 export async function ensureRedis(config: Config, logger: Logger): Promise<RedisHandle> {
   const none = async () => undefined;
-  if (config.redisUrl) return { url: config.redisUrl, stop: none };
+  if (config.redisUrl || config.redisClusterNodes) return { url: config.redisUrl, stop: none };
   const url = localRedisUrl(config.localRedisPort);
   if (await answers(url)) return { url, stop: none };
 

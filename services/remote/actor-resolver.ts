@@ -1,5 +1,5 @@
 // Remote actors and their public keys, cached in Redis; refetched once when a signature fails.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis';
 import type { RedisKeys } from '../../config/redis-keys';
 import { type Json, type JsonObject, asArray, firstId, isObject, sameOrigin, str } from '../activitypub/as-read';
 import type { FetchDocument } from './signed-fetch';
@@ -28,7 +28,7 @@ function keyIn(actor: JsonObject, keyId: string): string | undefined {
   return undefined;
 }
 
-export function createActorResolver(redis: Redis, keys: RedisKeys, fetchDocument: FetchDocument) {
+export function createActorResolver(redis: RedisClient, keys: RedisKeys, fetchDocument: FetchDocument) {
   async function actor(uri: string, opts: { refresh?: boolean } = {}): Promise<ActorLookup> {
     if (!opts.refresh) {
       const cached = await redis.get(keys.remoteActor(uri));

@@ -1,6 +1,6 @@
 // Per-account indexes of posts: every post the gateway holds (so an erased account's posts can
 // be found) and the public ones by createdAt (the outbox), kept where posts are applied.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis';
 import type { RedisKeys } from '../../config/redis-keys';
 import type { StoredPost } from './posts';
 
@@ -11,7 +11,7 @@ redis.call('DEL', KEYS[1])
 redis.call('HSET', KEYS[1], 'state', 'deleted', 'federated', '0', 'version', ARGV[2], 'accountId', ARGV[1])
 `;
 
-export function accountPostStore(redis: Redis, keys: RedisKeys) {
+export function accountPostStore(redis: RedisClient, keys: RedisKeys) {
   return {
     /**
      * Indexes a post as it now stands; `createActivityId` names the Create that carried it out

@@ -1,6 +1,6 @@
 // Local accounts: profile, opt-in state, username index and key pair (keys never leave Redis
 // except into the signing process; jobs name the account instead).
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis';
 import type { RedisKeys } from '../../config/redis-keys';
 import type { Account } from '../platform/event-schemas';
 import { generateRsaKeyPair } from '../signatures/keys';
@@ -98,7 +98,7 @@ export interface KeyPairPem {
   privateKeyPem: string;
 }
 
-export function accountStore(redis: Redis, keys: RedisKeys) {
+export function accountStore(redis: RedisClient, keys: RedisKeys) {
   async function ensureKeyPair(hashKey: string): Promise<KeyPairPem> {
     const existing = await redis.hmget(hashKey, 'publicKeyPem', 'privateKeyPem');
     if (existing[0] && existing[1]) return { publicKeyPem: existing[0], privateKeyPem: existing[1] };

@@ -1,12 +1,12 @@
 // Outbound activities by id: jobs name the activity; workers load it to sign and send.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis';
 import type { RedisKeys } from '../../config/redis-keys';
 import { LruMap } from '../signatures/lru';
 
 // Longer than the delivery retry schedule (~2.5 days) with room for a manual retry.
 const ACTIVITY_TTL_SECONDS = 14 * 24 * 3600;
 
-export function activityStore(redis: Redis, keys: RedisKeys) {
+export function activityStore(redis: RedisClient, keys: RedisKeys) {
   // An activity never changes once saved: a fan-out's thousands of deliveries read it once.
   const bodies = new LruMap<string, string>(1000);
   return {

@@ -1,6 +1,6 @@
 // Remote actors local accounts block: their activities aimed at the account are ignored and
 // the account's deliveries skip their inbox.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis';
 import type { RedisKeys } from '../../config/redis-keys';
 import { LruMap } from '../signatures/lru';
 
@@ -15,7 +15,7 @@ export interface BlockRecord {
 // The block itself removes the actor as follower at once, so new fan-outs never name it.
 const BLOCKED_CACHE_MS = 2000;
 
-export function blockStore(redis: Redis, keys: RedisKeys) {
+export function blockStore(redis: RedisClient, keys: RedisKeys) {
   const inboxCache = new LruMap<string, { inboxes: Set<string>; until: number }>(10_000);
   return {
     async add(accountId: string, r: BlockRecord): Promise<void> {

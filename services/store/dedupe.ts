@@ -1,12 +1,12 @@
 // Idempotency markers: a platform event or an inbound activity is applied once.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis';
 import type { RedisKeys } from '../../config/redis-keys';
 import type { InboxReplayKey } from '../inbox/replay-key';
 
 const EVENT_TTL_SECONDS = 30 * 24 * 3600;
 const INBOX_TTL_SECONDS = 7 * 24 * 3600;
 
-export function dedupeStore(redis: Redis, keys: RedisKeys) {
+export function dedupeStore(redis: RedisClient, keys: RedisKeys) {
   return {
     /** Which of these event ids were applied already (one round trip). */
     async appliedEvents(ids: string[]): Promise<Set<string>> {

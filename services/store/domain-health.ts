@@ -1,7 +1,7 @@
 // Per-domain delivery health in Redis, shared by every worker process: failure days (a domain
 // failing on 7 distinct days is unavailable and skipped at fan-out), the circuit breaker's
 // consecutive network failures and cool-down. Any success or signed request from it resets all.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis';
 import type { RedisKeys } from '../../config/redis-keys';
 import { DOMAIN_HEALTH, breakerOpens, breakerRemainingMs, countsAsDomainFailure, failureDay, isNetworkFailure, isUnavailable } from '../remote/domain-health';
 import type { DeliveryVerdict } from '../remote/retry-policy';
@@ -33,7 +33,7 @@ export interface FailureOutcome {
   breakerOpened: boolean;
 }
 
-export function domainHealthStore(redis: Redis, keys: RedisKeys) {
+export function domainHealthStore(redis: RedisClient, keys: RedisKeys) {
   // Successes are most deliveries: one reset per domain per few seconds is enough. A failure
   // recorded by another process meanwhile is reset by the next success after that.
   const resetAt = new LruMap<string, number>(10_000);

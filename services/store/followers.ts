@@ -1,6 +1,6 @@
 // Remote followers of local accounts, and pending follow requests, paged with HSCAN so a
 // million followers are never held in memory at once.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis';
 import type { RedisKeys } from '../../config/redis-keys';
 import { hashValuePages } from './hash-page';
 
@@ -46,7 +46,7 @@ redis.call('SADD', KEYS[5], ARGV[5])
 return 'stored'
 `;
 
-export function followerStore(redis: Redis, keys: RedisKeys) {
+export function followerStore(redis: RedisClient, keys: RedisKeys) {
   const encode = (r: FollowerRecord) => JSON.stringify(r);
   const decode = (s: string) => JSON.parse(s) as FollowerRecord;
 

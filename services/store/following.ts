@@ -1,6 +1,6 @@
 // Outbound follows: local accounts following remote actors, pending until Accept/Reject.
 // The reverse index (remote actor → local followers) says who sees a remote actor's posts.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis';
 import type { RedisKeys } from '../../config/redis-keys';
 import { hashValuePages } from './hash-page';
 
@@ -32,7 +32,7 @@ redis.call('SADD', KEYS[2], ARGV[2])
 return json
 `;
 
-export function followingStore(redis: Redis, keys: RedisKeys) {
+export function followingStore(redis: RedisClient, keys: RedisKeys) {
   const decode = (s: string) => JSON.parse(s) as FollowingRecord;
   const get = async (accountId: string, target: string) => {
     const v = await redis.hget(keys.following(accountId), target);

@@ -2,7 +2,7 @@
 // occurredAt order by one script, so a `*.deleted` applied before its `*.created` leaves the
 // created one stale instead of federating it after its Undo. Each entry, and each remote Like or
 // Announce of an account's post, is indexed per account, so erasing the account erases them.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis';
 import type { RedisKeys } from '../../config/redis-keys';
 import type { UndoableActivity } from '../activitypub/interactions';
 import { indexForErasure, indexedMembers } from './erasure-index';
@@ -55,7 +55,7 @@ redis.call('EXPIRE', KEYS[1], tonumber(ARGV[5]))
 return {'applied', action, redis.call('HGET', KEYS[1], 'record') or ''}
 `;
 
-export function interactionStore(redis: Redis, keys: RedisKeys) {
+export function interactionStore(redis: RedisClient, keys: RedisKeys) {
   async function apply(kind: InteractionKind, id: string, accountId: string, eventId: string, occurredAt: Date, op: 'create' | 'delete', record?: InteractionRecord): Promise<LedgerOutcome> {
     // Indexed first: a crash in between leaves an index entry naming nothing, never the reverse.
     await indexForErasure(redis, keys.accountInteractions(accountId), `${kind}:${id}`, TTL_SECONDS);

@@ -1,6 +1,6 @@
 // The remote note store (remote-notes.ts), indexing per account the notes whose role lists
 // name it, so erasing the account drops it from them without scanning every note.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis';
 import type { RedisKeys } from '../../config/redis-keys';
 import { indexForErasure, indexedMembers } from './erasure-index';
 import { type RemoteNoteStore, remoteNoteStore } from './remote-notes';
@@ -27,7 +27,7 @@ end
 `;
 
 /** The remote note store, indexing per account the notes it records the account in. */
-export function accountIndexedRemoteNoteStore(redis: Redis, keys: RedisKeys) {
+export function accountIndexedRemoteNoteStore(redis: RedisClient, keys: RedisKeys) {
   const store = remoteNoteStore(redis, keys);
   return {
     ...store,
