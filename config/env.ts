@@ -22,7 +22,8 @@ export const EnvSchema = z.object({
     .string()
     .transform((v) => v.split(',').map((n) => n.trim()).filter((n) => n !== ''))
     .pipe(z.array(z.string().regex(/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+):\d{1,5}$/i, 'a comma-separated list of host:port')).min(1, 'at least one host:port'))
-    .transform((nodes) => nodes.map(clusterNode)),
+    .transform((nodes) => nodes.map(clusterNode))
+    .optional(),
   PLATFORM_WEBHOOK_SECRET: z.string().min(16, 'at least 16 characters'),
   PLATFORM_CALLBACK_URL: z.url({ protocol: /^https?$/ }),
   PLATFORM_CALLBACK_SECRET: z.string().min(16, 'at least 16 characters'),

@@ -68,11 +68,11 @@ export function createActorResolver(redis: RedisClient, keys: RedisKeys, fetchDo
     const pem = keyIn(owner, keyId);
     if (!pem) return undefined;
     const key: RemoteKey = { owner: ownerId, publicKeyPem: pem };
-    await redis
-      .multi()
-      .set(keys.remoteKey(keyId), JSON.stringify(key), 'EX', KEY_TTL_SECONDS)
-      .set(keys.remoteActor(ownerId), JSON.stringify(owner), 'EX', ACTOR_TTL_SECONDS)
-      .exec();
+    // Two caches of their own (slots): either alone is refetched when missing.
+    await Promise.all([
+      redis.set(keys.remoteKey(keyId), JSON.stringify(key), 'EX', KEY_TTL_SECONDS),
+      redis.set(keys.remoteActor(ownerId), JSON.stringify(owner), 'EX', ACTOR_TTL_SECONDS),
+    ]);
     return key;
   }
 

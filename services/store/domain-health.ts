@@ -75,11 +75,11 @@ export function domainHealthStore(redis: RedisClient, keys: RedisKeys) {
     async recordAlive(domain: string, now = Date.now()): Promise<void> {
       const last = resetAt.get(domain);
       if (last !== undefined && now - last < RESET_MEMORY_MS) return;
-      await redis
-        .multi()
-        .del(keys.domainFailureDays(domain), keys.domainBreakerFailures(domain), keys.domainBreakerOpen(domain))
-        .hdel(keys.unavailableDomains(), domain)
-        .exec();
+      // The domain's own keys share a slot ({d:<domain>}); the unavailable list is one hash of its own.
+      await Promise.all([
+        redis.del(keys.domainFailureDays(domain), keys.domainBreakerFailures(domain), keys.domainBreakerOpen(domain)),
+        redis.hdel(keys.unavailableDomains(), domain),
+      ]);
       resetAt.set(domain, now);
       breakerRead.delete(domain);
     },

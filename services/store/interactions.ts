@@ -2,7 +2,7 @@
 // occurredAt order by one script, so a `*.deleted` applied before its `*.created` leaves the
 // created one stale instead of federating it after its Undo. Each entry, and each remote Like or
 // Announce of an account's post, is indexed per account, so erasing the account erases them.
-import type { RedisClient } from './redis';
+import { type RedisClient, unlinkKeys } from './redis';
 import type { RedisKeys } from '../../config/redis-keys';
 import type { UndoableActivity } from '../activitypub/interactions';
 import { indexForErasure, indexedMembers } from './erasure-index';
@@ -77,11 +77,12 @@ export function interactionStore(redis: RedisClient, keys: RedisKeys) {
       indexForErasure(redis, keys.accountInboundReactions(accountId), `${kind}:${activityId}`, INBOUND_TTL_SECONDS),
     /** Erases the account's ledger entries and the remote Likes / Announces of its posts. */
     async eraseAccount(accountId: string): Promise<void> {
+      // The indexed records are other entities' keys (other slots): unlinked one by one on a cluster.
       for await (const page of indexedMembers(redis, keys.accountInteractions(accountId))) {
-        await redis.unlink(...page.map((m) => keys.interaction(kindOf(m), idOf(m))));
+        await unlinkKeys(redis, page.map((m) => keys.interaction(kindOf(m), idOf(m))));
       }
       for await (const page of indexedMembers(redis, keys.accountInboundReactions(accountId))) {
-        await redis.unlink(...page.map((m) => (kindOf(m) === 'like' ? keys.remoteLike(idOf(m)) : keys.remoteAnnounce(idOf(m)))));
+        await unlinkKeys(redis, page.map((m) => (kindOf(m) === 'like' ? keys.remoteLike(idOf(m)) : keys.remoteAnnounce(idOf(m)))));
       }
       await redis.unlink(keys.accountInteractions(accountId), keys.accountInboundReactions(accountId));
     },
