@@ -20,9 +20,13 @@ export const EnvSchema = z.object({
   /** Seed nodes of a Redis Cluster, `host:port,host:port`: the gateway then uses the cluster instead of REDIS_URL. */
   REDIS_CLUSTER_NODES: z
     .string()
-    .transform((v) => v.split(',').map((n) => n.trim()).filter((n) => n !== ''))
-    .pipe(z.array(z.string().regex(/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+):\d{1,5}$/i, 'a comma-separated list of host:port')).min(1, 'at least one host:port'))
-    .transform((nodes) => nodes.map(clusterNode))
+    .transform((v, ctx) => {
+      const nodes = v.split(',').map((n) => n.trim()).filter((n) => n !== '');
+      const bad = nodes.find((n) => !CLUSTER_NODE.test(n) || Number(n.slice(n.lastIndexOf(':') + 1)) > 65535);
+      if (nodes.length && !bad) return nodes.map(clusterNode);
+      ctx.addIssue({ code: 'custom', message: bad ? `"${bad}" is not host:port (a comma-separated list of host:port)` : 'at least one host:port' });
+      return z.NEVER;
+    })
     .optional(),
   PLATFORM_WEBHOOK_SECRET: z.string().min(16, 'at least 16 characters'),
   PLATFORM_CALLBACK_URL: z.url({ protocol: /^https?$/ }),
@@ -75,6 +79,8 @@ export interface Config {
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 export const localRedisUrl = (port: number) => `redis://127.0.0.1:${port}`;
+
+const CLUSTER_NODE = /^(\[[0-9a-f:.]+\]|[a-z0-9.-]+):\d{1,5}$/i;
 
 /** `host:port` or `[v6]:port` → address (brackets dropped). */
 function clusterNode(node: string): { host: string; port: number } {
