@@ -34,7 +34,7 @@ return 1
 // the account's ({a:<id>}), so storing takes steps: CLAIM (in the marker's slot) refuses a Follow
 // already undone, or notes 'storing:<actor>' and maps the id to the follow; then the record and
 // the reverse index are written; then the note is dropped. An Undo marks in the same slot and
-// sees the note (markFollowUndone): it waits for the Follow to be stored and then undoes it, so it
+// sees the note (rememberUndone): it waits for the Follow to be stored and then undoes it, so it
 // never looks at the records halfway. A Follow that crashed after CLAIM finds its note on retry
 // and completes (the note outranks the mark), so the waiting Undo is never stranded.
 // KEYS: marker hash, remote-follow. ARGV: actor, remote-follow JSON, follow TTL, marker TTL.
@@ -54,7 +54,7 @@ const EITHER_EXISTS = `
 return redis.call('HEXISTS', KEYS[1], ARGV[1]) + redis.call('HEXISTS', KEYS[2], ARGV[1])
 `;
 
-/** As long as an inbound Undo marker (undone-marker.ts): a Follow mid-store outlives it never. */
+/** The claim lives in the Undo marker's hash, which lasts a day (undone-marker.ts). */
 const UNDONE_MARKER_TTL_SECONDS = 24 * 3600;
 
 export function followerStore(redis: RedisClient, keys: RedisKeys) {
