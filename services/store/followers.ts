@@ -36,7 +36,8 @@ return 1
 // the reverse index are written; then the note is dropped. An Undo marks in the same slot and
 // sees the note (rememberUndone): it waits for the Follow to be stored and then undoes it, so it
 // never looks at the records halfway. A Follow that crashed after CLAIM finds its note on retry
-// and completes (the note outranks the mark), so the waiting Undo is never stranded.
+// and completes (the note outranks the mark), so the waiting Undo is never stranded. (One inbox
+// job per signer and activity id: two runs of one Follow never overlap.)
 // KEYS: marker hash, remote-follow. ARGV: actor, remote-follow JSON, follow TTL, marker TTL.
 const CLAIM = `
 local storing = 'storing:' .. ARGV[1]
