@@ -1,12 +1,14 @@
 // Fan-out: signed deliveries per second from one post to N loopback inboxes through the real
 // queues and workers (this process), beside raw RSA-2048 crypto.sign per second on one core,
-// measured in the same run. Run: npm run bench:fanout  (FOLLOWERS=2000 by default).
+// measured in the same run. Run: npm run bench:fanout  (FOLLOWERS=2000 by default; REDIS_CLUSTER=3
+// runs it on a throwaway three-node Redis Cluster on loopback instead of the local Redis).
 import { createPrivateKey, generateKeyPairSync, sign } from 'node:crypto';
 import { fork } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { signPayload } from '../services/platform/hmac';
-import { deletePrefix, startTestGateway } from '../test/support/test-gateway';
+import { startRedisCluster } from '../test/support/redis-cluster';
+import { startTestGateway } from '../test/support/test-gateway';
 import { TEST_SECRETS } from '../test/support/test-config';
 
 const FOLLOWERS = Number(process.env.FOLLOWERS ?? 2000);
@@ -32,7 +34,9 @@ async function main() {
   const allIn = new Promise<void>((ok) => inboxes.on('message', (m) => m === 'done' && ok()));
   inboxes.send(FOLLOWERS);
 
-  const gw = await startTestGateway({ workers: true, env: { DELIVERY_CONCURRENCY: '100' } });
+  const nodes = Number(process.env.REDIS_CLUSTER ?? 0);
+  const cluster = nodes ? await startRedisCluster(nodes) : undefined;
+  const gw = await startTestGateway({ workers: true, env: { DELIVERY_CONCURRENCY: '100', ...(cluster ? { REDIS_URL: '', REDIS_CLUSTER_NODES: cluster.nodesEnv } : {}) } });
   const send = (body: unknown) => {
     const raw = JSON.stringify(body);
     return fetch(`${gw.url}/platform/events`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-signature': signPayload(TEST_SECRETS.PLATFORM_WEBHOOK_SECRET, raw) }, body: raw });
@@ -58,14 +62,14 @@ async function main() {
   clearInterval(sampler);
   const rate = FOLLOWERS / seconds;
 
-  console.log(`fan-out: ${FOLLOWERS} followers on ${SERVERS} loopback servers (child process); gateway HTTP + workers in one process, delivery concurrency 100`);
+  console.log(`fan-out: ${FOLLOWERS} followers on ${SERVERS} loopback servers (child process); gateway HTTP + workers in one process, delivery concurrency 100; ${cluster ? `Redis Cluster of ${nodes} nodes` : 'one Redis'}`);
   console.log(`  raw crypto.sign RSA-2048 (1 core, cached KeyObject): ${Math.round(rawRate)} signs/s`);
   console.log(`  signed deliveries through the queue:                 ${Math.round(rate)} deliveries/s (${seconds.toFixed(2)} s from event to last inbox)`);
   console.log(`  ratio to one core's raw signing:                     ${(rate / rawRate).toFixed(2)}`);
   console.log(`  RSS: ${(rssBefore / 2 ** 20).toFixed(0)} MiB before, ${(rssPeak / 2 ** 20).toFixed(0)} MiB peak`);
 
-  await gw.close();
-  await deletePrefix(gw.g.config.redisUrl!, gw.g.config.redisPrefix);
+  await gw.close(); // deletes its keys on the one Redis
+  await cluster?.stop();
   inboxes.kill();
 }
 

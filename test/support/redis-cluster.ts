@@ -18,6 +18,7 @@ export interface TestCluster {
 }
 
 const SLOTS = 16384;
+const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function portFree(port: number): Promise<boolean> {
@@ -71,13 +72,21 @@ export async function startRedisCluster(size = 3): Promise<TestCluster> {
     );
     rmSync(dir, { recursive: true, force: true });
     process.off('exit', lastResort);
+    for (const signal of SIGNALS) process.off(signal, onSignal);
   };
-  // Should the test process end without stop() (a hook timed out), no server outlives it.
+  // Should the process end without stop() (a hook timed out, a bench interrupted), no server
+  // outlives it; a signal is then raised again, to end the process as it would have.
   const lastResort = () => {
     for (const child of children) child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   };
+  const onSignal = (signal: NodeJS.Signals) => {
+    lastResort();
+    for (const s of SIGNALS) process.off(s, onSignal);
+    process.kill(process.pid, signal);
+  };
   process.once('exit', lastResort);
+  for (const signal of SIGNALS) process.once(signal, onSignal);
   try {
     for (const port of ports) {
       const args = ['--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${port}.conf`),
