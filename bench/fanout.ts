@@ -4,12 +4,14 @@
 // INBOXES=N puts the followers behind N shared inboxes (a server's followers share one), as a
 // million followers on tens of thousands of servers would be: FOLLOWERS=1000000 INBOXES=20000
 // measures the memory high-water mark of streaming a million followers.
+// REDIS_CLUSTER=3 runs it on a throwaway three-node Redis Cluster on loopback instead of the local Redis.
 import { createPrivateKey, generateKeyPairSync, sign } from 'node:crypto';
 import { fork } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { signPayload } from '../services/platform/hmac';
-import { deletePrefix, startTestGateway } from '../test/support/test-gateway';
+import { startRedisCluster } from '../test/support/redis-cluster';
+import { startTestGateway } from '../test/support/test-gateway';
 import { TEST_SECRETS } from '../test/support/test-config';
 
 const FOLLOWERS = Number(process.env.FOLLOWERS ?? 2000);
@@ -38,7 +40,9 @@ async function main() {
   const allIn = new Promise<void>((ok) => inboxes.on('message', (m) => m === 'done' && ok()));
   inboxes.send(INBOXES);
 
-  const gw = await startTestGateway({ workers: true, env: { DELIVERY_CONCURRENCY: process.env.DELIVERY_CONCURRENCY ?? '100', DELIVERY_BATCH_SIZE: process.env.DELIVERY_BATCH_SIZE ?? '20', DELIVERY_DOMAIN_CONCURRENCY: process.env.DELIVERY_DOMAIN_CONCURRENCY ?? '16' } });
+  const nodes = Number(process.env.REDIS_CLUSTER ?? 0);
+  const cluster = nodes ? await startRedisCluster(nodes) : undefined;
+  const gw = await startTestGateway({ workers: true, env: { DELIVERY_CONCURRENCY: process.env.DELIVERY_CONCURRENCY ?? '100', DELIVERY_BATCH_SIZE: process.env.DELIVERY_BATCH_SIZE ?? '20', DELIVERY_DOMAIN_CONCURRENCY: process.env.DELIVERY_DOMAIN_CONCURRENCY ?? '16', ...(cluster ? { REDIS_URL: '', REDIS_CLUSTER_NODES: cluster.nodesEnv } : {}) } });
   const send = (body: unknown) => {
     const raw = JSON.stringify(body);
     return fetch(`${gw.url}/platform/events`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-signature': signPayload(TEST_SECRETS.PLATFORM_WEBHOOK_SECRET, raw) }, body: raw });
@@ -75,7 +79,7 @@ async function main() {
   const rate = INBOXES / seconds;
 
   const behind = INBOXES < FOLLOWERS ? ` behind ${INBOXES} shared inboxes` : ', each its own inbox';
-  console.log(`fan-out: ${FOLLOWERS} followers${behind}, on ${SERVERS} loopback servers (child process); gateway HTTP + workers in one process, delivery concurrency ${gw.g.config.deliveryConcurrency}, ${gw.g.config.deliveryBatchSize} inboxes per job`);
+  console.log(`fan-out: ${FOLLOWERS} followers${behind}, on ${SERVERS} loopback servers (child process); gateway HTTP + workers in one process, delivery concurrency ${gw.g.config.deliveryConcurrency}, ${gw.g.config.deliveryBatchSize} inboxes per job; ${cluster ? `Redis Cluster of ${nodes} nodes` : 'one Redis'}`);
   console.log(`  raw crypto.sign RSA-2048 (1 core, cached KeyObject): ${Math.round(rawRate)} signs/s`);
   console.log(`  signed deliveries through the queue:                 ${Math.round(rate)} deliveries/s (${seconds.toFixed(2)} s from event to last inbox)`);
   console.log(`  ratio to one core's raw signing:                     ${(rate / rawRate).toFixed(2)}`);
@@ -85,8 +89,8 @@ async function main() {
   const deferred = (await gw.g.metrics.registry.getSingleMetric('fedigate_deliveries_deferred_total')?.get())?.values.map((v) => `${v.labels.reason}=${v.value}`).join(', ');
   const jobs = await gw.g.queues.delivery.getJobCounts('completed', 'failed');
   console.log(`  delivery jobs: ${jobs.completed} completed, ${jobs.failed} failed; deliveries stepping aside: ${deferred || 'none'}`);
-  await gw.close();
-  await deletePrefix(gw.g.config.redisUrl!, gw.g.config.redisPrefix);
+  await gw.close(); // deletes its keys on the one Redis
+  await cluster?.stop();
   inboxes.kill();
 }
 

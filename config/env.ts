@@ -17,6 +17,17 @@ export const EnvSchema = z.object({
   PUBLIC_ORIGIN: origin.default('http://localhost:8080'),
   HANDLE_DOMAIN: z.string().regex(/^[a-z0-9.-]+(:\d+)?$/i, 'a host name such as example.com').optional(),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  /** Seed nodes of a Redis Cluster, `host:port,host:port`: the gateway then uses the cluster instead of REDIS_URL. */
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .transform((v, ctx) => {
+      const nodes = v.split(',').map((n) => n.trim()).filter((n) => n !== '');
+      const bad = nodes.find((n) => !CLUSTER_NODE.test(n) || Number(n.slice(n.lastIndexOf(':') + 1)) > 65535);
+      if (nodes.length && !bad) return nodes.map(clusterNode);
+      ctx.addIssue({ code: 'custom', message: bad ? `"${bad}" is not host:port (a comma-separated list of host:port)` : 'at least one host:port' });
+      return z.NEVER;
+    })
+    .optional(),
   PLATFORM_WEBHOOK_SECRET: z.string().min(16, 'at least 16 characters'),
   PLATFORM_CALLBACK_URL: z.url({ protocol: /^https?$/ }),
   PLATFORM_CALLBACK_SECRET: z.string().min(16, 'at least 16 characters'),
@@ -51,8 +62,10 @@ export interface Config {
   readonly port: number;
   readonly publicOrigin: string;
   readonly handleDomain: string;
-  /** Undefined when unset: `npm start` may then start a local redis-server. */
+  /** Undefined when unset: `npm start` may then start a local redis-server (unless a cluster is set). */
   readonly redisUrl: string | undefined;
+  /** Seed nodes of a Redis Cluster (REDIS_CLUSTER_NODES); undefined for a single Redis. */
+  readonly redisClusterNodes: ReadonlyArray<{ host: string; port: number }> | undefined;
   readonly redisPrefix: string;
   readonly webhookSecret: string;
   readonly callbackUrl: string;
@@ -83,6 +96,14 @@ export interface Config {
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 export const localRedisUrl = (port: number) => `redis://127.0.0.1:${port}`;
 
+const CLUSTER_NODE = /^(\[[0-9a-f:.]+\]|[a-z0-9.-]+):\d{1,5}$/i;
+
+/** `host:port` or `[v6]:port` → address (brackets dropped). */
+function clusterNode(node: string): { host: string; port: number } {
+  const colon = node.lastIndexOf(':');
+  return { host: node.slice(0, colon).replace(/^\[|\]$/g, ''), port: Number(node.slice(colon + 1)) };
+}
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n  ${problems.join('\n  ')}`);
@@ -103,12 +124,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   const e = parsed.data;
+  // One or the other: a cluster client never talks to REDIS_URL, so both set is a mistake.
+  if (e.REDIS_URL && e.REDIS_CLUSTER_NODES) throw new ConfigError(['REDIS_CLUSTER_NODES: set either REDIS_URL (one Redis) or REDIS_CLUSTER_NODES (a cluster), not both']);
   const contentPolicy = e.CONTENT_POLICY_FILE ? readContentPolicy(e.CONTENT_POLICY_FILE) : EMPTY_POLICY;
   return Object.freeze({
     port: e.PORT,
     publicOrigin: e.PUBLIC_ORIGIN,
     handleDomain: (e.HANDLE_DOMAIN ?? new URL(e.PUBLIC_ORIGIN).host).toLowerCase(),
     redisUrl: e.REDIS_URL,
+    redisClusterNodes: e.REDIS_CLUSTER_NODES ? Object.freeze(e.REDIS_CLUSTER_NODES) : undefined,
     redisPrefix: e.REDIS_PREFIX,
     webhookSecret: e.PLATFORM_WEBHOOK_SECRET,
     callbackUrl: e.PLATFORM_CALLBACK_URL,

@@ -1,6 +1,5 @@
 // Builds the gateway's dependencies once per process: Redis clients, queues, stores, clients.
 import type { KeyObject } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { DEFAULT_REDIS_URL, type Config } from '../config/env';
 import { type RedisKeys, redisKeys } from '../config/redis-keys';
 import { type Uris, uris } from './activitypub/uris';
@@ -31,7 +30,7 @@ import { type SignatureSchemeStore, signatureSchemeStore } from './store/signatu
 import { type DomainHealthStore, domainHealthStore } from './store/domain-health';
 import { type InboxRateStore, inboxRateStore } from './store/inbox-rate';
 import { type DomainLimiter, createDomainLimiter } from './remote/domain-limiter';
-import { createRedis } from './store/redis';
+import { type RedisClient, type RedisTarget, createRedis } from './store/redis';
 import type { Agent } from 'undici';
 
 export const VERSION = '0.1.0';
@@ -45,9 +44,9 @@ export interface Gateway {
   config: Config;
   logger: Logger;
   /** fails fast: used on request paths so Redis outages answer 503 */
-  redis: Redis;
+  redis: RedisClient;
   /** waits out outages: used by queues and workers */
-  queueRedis: Redis;
+  queueRedis: RedisClient;
   keys: RedisKeys;
   uris: Uris;
   queues: Queues;
@@ -98,10 +97,15 @@ export interface GatewayOptions {
   extraCaPem?: string;
 }
 
+/** The cluster when REDIS_CLUSTER_NODES is set, else the one Redis at REDIS_URL. */
+export function redisTarget(config: Pick<Config, 'redisUrl' | 'redisClusterNodes'>): RedisTarget {
+  return config.redisClusterNodes ? { clusterNodes: config.redisClusterNodes } : { url: config.redisUrl ?? DEFAULT_REDIS_URL };
+}
+
 export function createGateway(config: Config, logger: Logger, opts: GatewayOptions = {}): Gateway {
-  const url = config.redisUrl ?? DEFAULT_REDIS_URL;
-  const redis = createRedis(url, 'request');
-  const queueRedis = createRedis(url, 'worker');
+  const target = redisTarget(config);
+  const redis = createRedis(target, 'request');
+  const queueRedis = createRedis(target, 'worker');
   const keys = redisKeys(config.redisPrefix);
   const u = uris(config.publicOrigin);
   const queues = createQueues(queueRedis, config.redisPrefix);

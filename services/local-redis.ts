@@ -22,13 +22,14 @@ export async function redisAnswers(url: string, connectTimeoutMs = 1000): Promis
 }
 
 export interface RedisHandle {
-  url: string;
+  /** undefined for a cluster (REDIS_CLUSTER_NODES): the gateway connects to its nodes */
+  url: string | undefined;
   stop(): Promise<void>;
 }
 
 export async function ensureRedis(config: Config, logger: Logger): Promise<RedisHandle> {
   const none = async () => undefined;
-  if (config.redisUrl) return { url: config.redisUrl, stop: none };
+  if (config.redisUrl || config.redisClusterNodes) return { url: config.redisUrl, stop: none };
   const url = localRedisUrl(config.localRedisPort);
   if (await redisAnswers(url)) return { url, stop: none };
 

@@ -6,6 +6,7 @@ import { runDelivery, runDeliveryBatch } from '../services/federation/deliver-jo
 import { fanout } from '../services/federation/fanout';
 import { handleInbound } from '../services/federation/handle-inbound';
 import type { Gateway } from '../services/gateway';
+import type { RedisClient } from '../services/store/redis';
 import type { CallbackJob, DeliveryBatchJob, DeliveryJob, EventJob, FanoutJob, InboxJob, ModerationJob } from '../services/queue/jobs';
 import { purgeDomainFollowers } from '../services/moderation/purge-domain-followers';
 import { backoffStrategy } from './backoff';
@@ -19,6 +20,8 @@ export interface RunningWorkers {
 }
 
 export function startWorkers(g: Gateway): RunningWorkers {
+  // Each worker's connection is its own duplicate, which BullMQ's close() leaves open.
+  const connections: RedisClient[] = [];
   const make = <T, R>(name: QueueName, concurrency: number, run: (data: T, job: Job<T>, token?: string) => Promise<R>) => {
     const processor: Processor<T, R> = async (job, token) => {
       const log = g.logger.child({ queue: name, jobId: job.id, attempt: job.attemptsMade + 1 });
@@ -32,8 +35,10 @@ export function startWorkers(g: Gateway): RunningWorkers {
         throw err;
       }
     };
+    const connection = g.queueRedis.duplicate();
+    connections.push(connection);
     const worker = new Worker<T, R>(QUEUE_NAMES[name], processor, {
-      connection: g.queueRedis.duplicate(),
+      connection,
       prefix: queuePrefix(g.config.redisPrefix, name),
       concurrency,
       settings: { backoffStrategy },
@@ -96,7 +101,9 @@ export function startWorkers(g: Gateway): RunningWorkers {
     workers,
     async close() {
       await Promise.all(workers.map((w) => w.close()));
-      await Promise.all(workers.map((w) => w.disconnect()));
+      // Not Worker.disconnect(): it also waits for the blocking connection close() just ended
+      // to emit 'end' again, which a Redis Cluster client never does (close() hung).
+      for (const connection of connections) connection.disconnect();
     },
   };
 }

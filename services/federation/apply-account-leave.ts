@@ -58,15 +58,15 @@ async function severRelationships(g: Gateway, accountId: string): Promise<void> 
   const k = g.keys;
   for (const key of [k.followers(accountId), k.followRequests(accountId)]) {
     for await (const page of hashValues<{ followId: string; actor: string }>(g, key)) {
-      const m = g.redis.multi();
       // The reverse index (remote actor → local accounts it follows) forgets this account too.
-      for (const r of page) m.unlink(k.remoteFollow(r.followId)).srem(k.followedBy(r.actor), accountId);
-      await m.exec();
+      // Each key is another entity's (slot), so one command each; the hash itself goes after
+      // them, so a retry after a crash pages through it again.
+      await Promise.all(page.flatMap((r) => [g.redis.unlink(k.remoteFollow(r.followId)), g.redis.srem(k.followedBy(r.actor), accountId)]));
     }
     await g.redis.unlink(key);
   }
 
-  // Each follow and its reverse index in one step: an Accept arriving meanwhile cannot re-add it.
+  // Each follow and its reverse index, ordered so an Accept arriving meanwhile cannot re-add it.
   await g.following.removeAll(accountId);
 }
 

@@ -9,6 +9,7 @@ import { enqueueCallback } from './enqueue';
 import type { InboundOutcome } from './handle-inbound';
 import { RemoteUnavailableError, remoteActorOrBare } from './remote-actors';
 import { remoteRecordOf } from './resolve-actor';
+import { unlinkKeys } from '../store/redis';
 
 type LifecycleCommand = Extract<InteractionCommand, { kind: 'move' | 'actor-update' | 'actor-delete' }>;
 
@@ -39,7 +40,7 @@ export async function handleActorLifecycle(g: Gateway, cmd: LifecycleCommand, jo
       if (!doc) return ignored('actor_unavailable');
       // Keys cached from the old document may be rotated away: the next signature fetches them.
       const stale = [...new Set([...keyIdsOf(before), ...keyIdsOf(doc)])];
-      if (stale.length) await g.redis.del(...stale.map((k) => g.keys.remoteKey(k)));
+      await unlinkKeys(g.redis, stale.map((k) => g.keys.remoteKey(k)));
       // Its followings of local accounts are delivered to its inboxes as they now are.
       const record = remoteRecordOf(doc);
       if (record) for (const accountId of await g.followers.accountsFollowedBy(cmd.actor)) await g.followers.setInboxes(accountId, cmd.actor, record.inbox, record.sharedInbox);
@@ -79,6 +80,6 @@ async function onActorDelete(g: Gateway, actorUri: string, job: InboxJob, when: 
   await enqueueCallback(g, callbackEnvelope('fediverse.actor.deleted', `${actorUri}#deleted`, { actor }, when));
   for (const accountId of await g.followers.accountsFollowedBy(actorUri)) await g.followers.remove(accountId, actorUri);
   for (const accountId of await g.following.localFollowersOf(actorUri)) await g.following.remove(accountId, actorUri);
-  await g.redis.del(g.keys.remoteActor(actorUri), ...keyIdsOf(before).map((k) => g.keys.remoteKey(k)));
+  await unlinkKeys(g.redis, [g.keys.remoteActor(actorUri), ...keyIdsOf(before).map((k) => g.keys.remoteKey(k))]);
   return { outcome: 'applied', kind: 'actor-delete' };
 }

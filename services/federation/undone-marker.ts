@@ -3,17 +3,32 @@
 // it), and that activity, when it comes, is not applied. The record store and the Undo's
 // mark-and-read are each one script over the marker and the record, so exactly one side wins: the
 // activity stores and the Undo finds it, or the Undo marks first and the activity stores nothing.
+// The marker and a Like's or Announce's record share the activity id's hash slot ({i:<id>}); a
+// Follow's records are the account's, so it is stored in steps (services/store/followers.ts) and
+// an Undo that catches it mid-store waits for it (rememberUndone).
 import type { Gateway } from '../gateway';
 
 const UNDONE_TTL_SECONDS = 24 * 3600;
+/** How long an Undo waits in-process for a Follow caught mid-store before its job is retried. */
+const FOLLOW_STORE_WAIT_MS = 2000;
 
-// KEYS: marker hash, record. ARGV: actor, record JSON, record TTL. 1 = stored, 0 = already undone.
+/** The Follow the Undo names is being stored by a worker that may have crashed: retried later. */
+export class FollowBeingStoredError extends Error {}
+
+// KEYS: marker hash. ARGV: actor, marker TTL. Marks the id undone by the actor; 1 while that
+// actor's Follow of this id is being stored (followers.addUnlessUndone).
+const MARK = `
+redis.call('HSET', KEYS[1], ARGV[1], '1')
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+return redis.call('HEXISTS', KEYS[1], 'storing:' .. ARGV[1])`;
+
+// KEYS: marker hash, record (one slot). ARGV: actor, record JSON, record TTL. 1 = stored, 0 = already undone.
 const STORE_UNLESS_UNDONE = `
 if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return 0 end
 redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3])
 return 1`;
 
-// KEYS: marker hash, record. ARGV: actor, marker TTL. Marks the id undone (a later or retried
+// KEYS: marker hash, record (one slot). ARGV: actor, marker TTL. Marks the id undone (a later or retried
 // activity is then refused) and returns the record, if stored; the caller deletes it after its
 // callback, so a retry after a crash in between still finds it.
 const MARK_UNDONE_AND_READ = `
@@ -21,13 +36,25 @@ redis.call('HSET', KEYS[1], ARGV[1], '1')
 redis.call('EXPIRE', KEYS[1], ARGV[2])
 return redis.call('GET', KEYS[2])`;
 
+/**
+ * Marks the id undone by this actor. A Follow of that id caught mid-store is waited for: once it
+ * is stored the caller finds it and undoes it (the Follow, having claimed first, does not yield).
+ */
 export async function rememberUndone(g: Gateway, activityId: string, actor: string): Promise<void> {
   const key = g.keys.undoneInteraction(activityId);
-  await g.redis.multi().hset(key, actor, '1').expire(key, UNDONE_TTL_SECONDS).exec();
+  if ((await g.redis.eval(MARK, 1, key, actor, UNDONE_TTL_SECONDS)) !== 1) return;
+  for (let waited = 0; waited < FOLLOW_STORE_WAIT_MS; waited += 20) {
+    await new Promise((r) => setTimeout(r, 20));
+    if ((await g.redis.hexists(key, `storing:${actor}`)) === 0) return;
+  }
+  // Its worker may have died mid-store: the Follow's retry completes it, this job's retry undoes it.
+  throw new FollowBeingStoredError(`${activityId}: its Follow is still being stored`);
 }
 
+/** Undone by this actor, and not a Follow of its own still being stored (a retry of that completes it). */
 export async function wasUndone(g: Gateway, activityId: string, actor: string): Promise<boolean> {
-  return (await g.redis.hexists(g.keys.undoneInteraction(activityId), actor)) === 1;
+  const [undone, storing] = await g.redis.hmget(g.keys.undoneInteraction(activityId), actor, `storing:${actor}`);
+  return undone !== null && storing === null;
 }
 
 /** Stores the activity's record unless its actor undid it already; false when it did (nothing stored). */

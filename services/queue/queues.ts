@@ -1,7 +1,7 @@
 // The only place that builds BullMQ Queue objects.
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { JOB_OPTIONS, QUEUE_NAMES, type QueueName, queuePrefix } from '../../config/queues';
+import type { RedisClient } from '../store/redis';
 import type { CallbackJob, DeliveryBatchJob, DeliveryJob, EventJob, FanoutJob, InboxJob, ModerationJob } from './jobs';
 
 export interface Queues {
@@ -13,7 +13,7 @@ export interface Queues {
   moderation: Queue<ModerationJob>;
 }
 
-export function createQueues(connection: Redis, redisPrefix: string): Queues {
+export function createQueues(connection: RedisClient, redisPrefix: string): Queues {
   const make = <T>(name: QueueName) =>
     new Queue<T>(QUEUE_NAMES[name], {
       connection,

@@ -1,5 +1,5 @@
 // Remote actors and their public keys, cached in Redis; refetched once when a signature fails.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis';
 import type { RedisKeys } from '../../config/redis-keys';
 import { type Json, type JsonObject, asArray, firstId, isObject, sameOrigin, str } from '../activitypub/as-read';
 import type { FetchDocument } from './signed-fetch';
@@ -29,7 +29,7 @@ function keyIn(actor: JsonObject, keyId: string): string | undefined {
   return undefined;
 }
 
-export function createActorResolver(redis: Redis, keys: RedisKeys, fetchDocument: FetchDocument) {
+export function createActorResolver(redis: RedisClient, keys: RedisKeys, fetchDocument: FetchDocument) {
   async function actor(uri: string, opts: { refresh?: boolean } = {}): Promise<ActorLookup> {
     if (!opts.refresh) {
       const cached = await redis.get(keys.remoteActor(uri));
@@ -69,11 +69,11 @@ export function createActorResolver(redis: Redis, keys: RedisKeys, fetchDocument
     const pem = keyIn(owner, keyId);
     if (!pem) return undefined;
     const key: RemoteKey = { owner: ownerId, publicKeyPem: pem };
-    await redis
-      .multi()
-      .set(keys.remoteKey(keyId), JSON.stringify(key), 'EX', KEY_TTL_SECONDS)
-      .set(keys.remoteActor(ownerId), JSON.stringify(owner), 'EX', ACTOR_TTL_SECONDS)
-      .exec();
+    // Two caches of their own (slots): either alone is refetched when missing.
+    await Promise.all([
+      redis.set(keys.remoteKey(keyId), JSON.stringify(key), 'EX', KEY_TTL_SECONDS),
+      redis.set(keys.remoteActor(ownerId), JSON.stringify(owner), 'EX', ACTOR_TTL_SECONDS),
+    ]);
     return key;
   }
 

@@ -1,17 +1,18 @@
 // Per-account indexes of posts: every post the gateway holds (so an erased account's posts can
 // be found) and the public ones by createdAt (the outbox), kept where posts are applied.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis';
 import type { RedisKeys } from '../../config/redis-keys';
 import type { StoredPost } from './posts';
 
-// KEYS[1] post hash. ARGV: accountId, deletedAtMs. What stays of an erased account's post: that
-// it was deleted and when, so its URI answers 410; its content and audience go.
+// KEYS[1] post hash, KEYS[2] its inboxes (one slot: {p:<id>}). ARGV: accountId, deletedAtMs. What
+// stays of an erased account's post: that it was deleted and when, so its URI answers 410; its
+// content and audience go.
 const TOMBSTONE = `
-redis.call('DEL', KEYS[1])
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
 redis.call('HSET', KEYS[1], 'state', 'deleted', 'federated', '0', 'version', ARGV[2], 'accountId', ARGV[1])
 `;
 
-export function accountPostStore(redis: Redis, keys: RedisKeys) {
+export function accountPostStore(redis: RedisClient, keys: RedisKeys) {
   return {
     /**
      * Indexes a post as it now stands; `createActivityId` names the Create that carried it out
@@ -47,9 +48,8 @@ export function accountPostStore(redis: Redis, keys: RedisKeys) {
     },
     /** Replaces each post by a tombstone and forgets the inboxes it reached. */
     async tombstonePosts(accountId: string, postIds: string[], deletedAt: Date): Promise<void> {
-      const p = redis.pipeline();
-      for (const id of postIds) p.eval(TOMBSTONE, 1, keys.post(id), accountId, deletedAt.getTime()).unlink(keys.postInboxes(id), keys.postReceipts(id));
-      await p.exec();
+      // One script per post, sent at once (posts lie in different slots: no pipeline on a cluster).
+      await Promise.all(postIds.map((id) => redis.eval(TOMBSTONE, 3, keys.post(id), keys.postInboxes(id), keys.postReceipts(id), accountId, deletedAt.getTime())));
     },
     erase: (accountId: string) => redis.unlink(keys.accountPosts(accountId), keys.outbox(accountId)).then(() => undefined),
   };

@@ -1,19 +1,21 @@
 // Local accounts: profile, opt-in state, username index and key pair (keys never leave Redis
 // except into the signing process; jobs name the account instead).
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis';
 import type { RedisKeys } from '../../config/redis-keys';
 import type { Account } from '../platform/event-schemas';
 import { generateRsaKeyPair } from '../signatures/keys';
 
-// KEYS[1] account hash, KEYS[2] username index. ARGV: profileJson, versionMs, accountId, username, enable.
+// KEYS[1] account hash. ARGV: profileJson, versionMs, accountId, username, enable.
 // The profile follows occurredAt order (an older update never overwrites a newer one, and a
 // repeat of the same version is a replay); enabling is a state of its own, so an update that
 // overtook its account.enabled does not stop the account from being enabled. State changes
 // (enable, disable, delete) follow their own occurredAt (stateAt): an enable older than an
-// opt-out does not undo it, and a deleted account never comes back.
+// opt-out does not undo it, and a deleted account never comes back. Returns the outcome and
+// '1' when the stored profile is this version (written now or before): its username is then
+// claimed (CLAIM_USERNAME, another slot), so a retry after a crash in between claims it again.
 const SAVE = `
 local state = redis.call('HGET', KEYS[1], 'state')
-if state == 'deleted' then return 'deleted' end
+if state == 'deleted' then return {'deleted', '0'} end
 local version = tonumber(redis.call('HGET', KEYS[1], 'version') or '-1')
 local stateAt = tonumber(redis.call('HGET', KEYS[1], 'stateAt') or '-1')
 local at = tonumber(ARGV[2])
@@ -28,17 +30,26 @@ if ARGV[5] == '1' and state ~= 'enabled' then
 end
 if at > version then
   redis.call('HSET', KEYS[1], 'profile', ARGV[1], 'version', ARGV[2], 'username', ARGV[4])
-  redis.call('SET', KEYS[2], ARGV[3])
 elseif at < version and ARGV[5] ~= '1' then
-  return 'stale'
+  return {'stale', '0'}
 end
-if refused then return 'disabled' end
+local current = at >= version and '1' or '0'
+if refused then return {'disabled', current} end
 if not state then
   redis.call('HSET', KEYS[1], 'state', 'pending')
-  return 'pending'
+  return {'pending', current}
 end
-if state ~= 'enabled' then return 'pending' end
-return 'saved'
+if state ~= 'enabled' then return {'pending', current} end
+return {'saved', current}
+`;
+
+// KEYS[1] username index. ARGV: accountId, versionMs. The newest profile naming it holds the
+// name, whichever account's event is applied last (a late replay of an older rename does not
+// take a name back from the account that claimed it since).
+const CLAIM_USERNAME = `
+if tonumber(ARGV[2]) >= tonumber(redis.call('HGET', KEYS[1], 'at') or '-1') then
+  redis.call('HSET', KEYS[1], 'id', ARGV[1], 'at', ARGV[2])
+end
 `;
 
 // KEYS[1] account hash. ARGV: eventId, occurredAtMs, 'disabled'|'deleted', deleteActivityId.
@@ -98,7 +109,7 @@ export interface KeyPairPem {
   privateKeyPem: string;
 }
 
-export function accountStore(redis: Redis, keys: RedisKeys) {
+export function accountStore(redis: RedisClient, keys: RedisKeys) {
   async function ensureKeyPair(hashKey: string): Promise<KeyPairPem> {
     const existing = await redis.hmget(hashKey, 'publicKeyPem', 'privateKeyPem');
     if (existing[0] && existing[1]) return { publicKeyPem: existing[0], privateKeyPem: existing[1] };
@@ -110,8 +121,9 @@ export function accountStore(redis: Redis, keys: RedisKeys) {
   return {
     /** Saves a profile if not older than the stored one; `enable` opts the account in. */
     async save(account: Account, version: Date, enable: boolean): Promise<SaveOutcome> {
-      const outcome = (await redis.eval(SAVE, 2, keys.account(account.id), keys.username(account.username),
-        JSON.stringify(account), version.getTime(), account.id, account.username.toLowerCase(), enable ? '1' : '0')) as SaveOutcome;
+      const [outcome, current] = (await redis.eval(SAVE, 1, keys.account(account.id),
+        JSON.stringify(account), version.getTime(), account.id, account.username.toLowerCase(), enable ? '1' : '0')) as [SaveOutcome, '0' | '1'];
+      if (current === '1') await redis.eval(CLAIM_USERNAME, 1, keys.username(account.username), account.id, version.getTime());
       if (enable && outcome === 'saved') await redis.sadd(keys.enabledAccounts(), account.id);
       return outcome;
     },
@@ -142,7 +154,7 @@ export function accountStore(redis: Redis, keys: RedisKeys) {
     },
     /** The account a username names, profile or not (a deleted account keeps its name: 410, not 404). */
     async stateByUsername(username: string): Promise<{ accountId: string; username: string; state: AccountState; stateAt?: number } | undefined> {
-      const id = await redis.get(keys.username(username));
+      const id = await redis.hget(keys.username(username), 'id');
       if (!id) return undefined;
       const [name, state, stateAt] = await redis.hmget(keys.account(id), 'username', 'state', 'stateAt');
       if (!name || name.toLowerCase() !== username.toLowerCase()) return undefined;
@@ -154,10 +166,10 @@ export function accountStore(redis: Redis, keys: RedisKeys) {
       return { account: JSON.parse(profile) as Account, state: (state ?? 'pending') as StoredAccount['state'] };
     },
     async idByUsername(username: string): Promise<string | undefined> {
-      return (await redis.get(keys.username(username))) ?? undefined;
+      return (await redis.hget(keys.username(username), 'id')) ?? undefined;
     },
     async getByUsername(username: string): Promise<StoredAccount | undefined> {
-      const id = await redis.get(keys.username(username));
+      const id = await redis.hget(keys.username(username), 'id');
       if (!id) return undefined;
       const stored = await this.get(id);
       // A renamed account's old name no longer points at it.

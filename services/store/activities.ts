@@ -1,21 +1,22 @@
 // Outbound activities by id: jobs name the activity; workers load it to sign and send.
-import type { Redis } from 'ioredis';
+import { type RedisClient, unlinkKeys } from './redis';
 import type { RedisKeys } from '../../config/redis-keys';
 import { LruMap } from '../signatures/lru';
 
 // Longer than the delivery retry schedule (~2.5 days) with room for a manual retry.
 const ACTIVITY_TTL_SECONDS = 14 * 24 * 3600;
 
-export function activityStore(redis: Redis, keys: RedisKeys) {
+export function activityStore(redis: RedisClient, keys: RedisKeys) {
   // An activity never changes once saved: a fan-out's thousands of deliveries read it once.
   const bodies = new LruMap<string, string>(1000);
   return {
     async save(activity: { id: string; actor?: unknown }): Promise<void> {
       // Indexed by actor so an erased account's activities (which carry its posts) go with it.
+      // Indexed first (another slot): a crash in between leaves an entry naming nothing, never
+      // an activity erasure cannot find.
       const actor = typeof activity.actor === 'string' ? activity.actor : undefined;
-      const m = redis.multi().set(keys.activity(activity.id), JSON.stringify(activity), 'EX', ACTIVITY_TTL_SECONDS);
-      if (actor) m.sadd(keys.actorActivities(actor), activity.id).expire(keys.actorActivities(actor), ACTIVITY_TTL_SECONDS);
-      await m.exec();
+      if (actor) await redis.multi().sadd(keys.actorActivities(actor), activity.id).expire(keys.actorActivities(actor), ACTIVITY_TTL_SECONDS).exec();
+      await redis.set(keys.activity(activity.id), JSON.stringify(activity), 'EX', ACTIVITY_TTL_SECONDS);
     },
     /** Forgets an actor's stored activities, all but `keep` (e.g. its Delete still being delivered). */
     async eraseActor(actorUri: string, keep: string[] = []): Promise<void> {
@@ -25,7 +26,7 @@ export function activityStore(redis: Redis, keys: RedisKeys) {
         const [next, ids] = await redis.sscan(set, cursor, 'COUNT', 500);
         cursor = next;
         const gone = ids.filter((id) => !keep.includes(id));
-        if (gone.length) await redis.unlink(...gone.map((id) => keys.activity(id)));
+        await unlinkKeys(redis, gone.map((id) => keys.activity(id)));
         for (const id of gone) bodies.delete(id);
       } while (cursor !== '0');
       await redis.unlink(set);

@@ -1,5 +1,5 @@
 // Request paths must answer quickly when Redis is down: 503 + Retry-After, never a hang.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis';
 
 export class StoreUnavailableError extends Error {
   override readonly name = 'StoreUnavailableError';
@@ -7,7 +7,7 @@ export class StoreUnavailableError extends Error {
 
 export const STORE_TIMEOUT_MS = 3000;
 
-export function assertStoreReady(...clients: Redis[]): void {
+export function assertStoreReady(...clients: RedisClient[]): void {
   const down = clients.find((c) => c.status !== 'ready');
   if (down) throw new StoreUnavailableError(`store is ${down.status}`);
 }

@@ -1,7 +1,7 @@
 // Domain blocks set by the operator, in one Redis hash; every inbox POST, delivery and fetch asks
 // whether a host is blocked, so the set is cached in-process for a short while (a block set on
 // another process takes effect here within CACHE_MS).
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis';
 import type { RedisKeys } from '../../config/redis-keys';
 import { coveringBlock, hostOf } from '../moderation/domains';
 
@@ -13,7 +13,7 @@ export interface DomainBlock {
 
 const CACHE_MS = 2000;
 
-export function domainBlockStore(redis: Redis, keys: RedisKeys, cacheMs = CACHE_MS) {
+export function domainBlockStore(redis: RedisClient, keys: RedisKeys, cacheMs = CACHE_MS) {
   let cache: { domains: ReadonlySet<string>; until: number } | undefined;
   let loading: Promise<ReadonlySet<string>> | undefined;
 

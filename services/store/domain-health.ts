@@ -1,7 +1,7 @@
 // Per-domain delivery health in Redis, shared by every worker process: failure days (a domain
 // failing on 7 distinct days is unavailable and skipped at fan-out), the circuit breaker's
 // consecutive network failures and cool-down. Any success or signed request from it resets all.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis';
 import type { RedisKeys } from '../../config/redis-keys';
 import { DOMAIN_HEALTH, breakerOpens, breakerRemainingMs, countsAsDomainFailure, failureDay, isNetworkFailure, isUnavailable } from '../remote/domain-health';
 import type { DeliveryVerdict } from '../remote/retry-policy';
@@ -33,7 +33,7 @@ export interface FailureOutcome {
   breakerOpened: boolean;
 }
 
-export function domainHealthStore(redis: Redis, keys: RedisKeys) {
+export function domainHealthStore(redis: RedisClient, keys: RedisKeys) {
   // Successes are most deliveries: one reset per domain per few seconds is enough. A failure
   // recorded by another process meanwhile is reset by the next success after that.
   const resetAt = new LruMap<string, number>(10_000);
@@ -75,11 +75,11 @@ export function domainHealthStore(redis: Redis, keys: RedisKeys) {
     async recordAlive(domain: string, now = Date.now()): Promise<void> {
       const last = resetAt.get(domain);
       if (last !== undefined && now - last < RESET_MEMORY_MS) return;
-      await redis
-        .multi()
-        .del(keys.domainFailureDays(domain), keys.domainBreakerFailures(domain), keys.domainBreakerOpen(domain))
-        .hdel(keys.unavailableDomains(), domain)
-        .exec();
+      // The domain's own keys share a slot ({d:<domain>}); the unavailable list is one hash of its own.
+      await Promise.all([
+        redis.del(keys.domainFailureDays(domain), keys.domainBreakerFailures(domain), keys.domainBreakerOpen(domain)),
+        redis.hdel(keys.unavailableDomains(), domain),
+      ]);
       resetAt.set(domain, now);
       breakerRead.delete(domain);
     },

@@ -3,15 +3,15 @@
 // without scanning the keyspace. A sorted set scored by when the indexed record expires: adding
 // drops the members whose records expired, so an active account's index stays the size of
 // what is still stored.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis';
 
-export async function indexForErasure(redis: Redis, indexKey: string, member: string, ttlSeconds: number): Promise<void> {
+export async function indexForErasure(redis: RedisClient, indexKey: string, member: string, ttlSeconds: number): Promise<void> {
   const now = Date.now();
   await redis.multi().zremrangebyscore(indexKey, '-inf', now).zadd(indexKey, now + ttlSeconds * 1000, member).expire(indexKey, ttlSeconds).exec();
 }
 
 /** Every member of an index, page by page. */
-export async function* indexedMembers(redis: Redis, indexKey: string, pageSize = 500): AsyncGenerator<string[]> {
+export async function* indexedMembers(redis: RedisClient, indexKey: string, pageSize = 500): AsyncGenerator<string[]> {
   let cursor = '0';
   do {
     const [next, flat] = await redis.zscan(indexKey, cursor, 'COUNT', pageSize);

@@ -2,7 +2,7 @@
 // server's shared inbox turns up on many pages; the plan gives each inbox one batch for the
 // whole fan-out, so no inbox gets the activity twice. Assigning and recording batches is one
 // script, so a fan-out that crashed before queueing a batch finds it in the plan when retried.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis';
 import type { RedisKeys } from '../../config/redis-keys';
 
 /** A retried fan-out finds its plan for this long; the plan is dropped when the fan-out ends. */
@@ -52,7 +52,7 @@ export interface PlannedBatch {
   inboxes: string[];
 }
 
-export function fanoutPlanStore(redis: Redis, keys: RedisKeys) {
+export function fanoutPlanStore(redis: RedisClient, keys: RedisKeys) {
   return {
     /** Plans a page of inboxes into batches; returns the batches to queue (queueing one twice is a no-op). */
     async plan(activityId: string, inboxes: string[], batchSize: number, retry: boolean): Promise<PlannedBatch[]> {

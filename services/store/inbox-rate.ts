@@ -1,7 +1,7 @@
 // Inbox POSTs per remote server in fixed windows, counted in Redis so that every gateway process
 // adds to one count. A window starts at a server's first POST (PEXPIRE NX, in the same MULTI as
 // the INCR, so no count is ever left without its expiry) and the count starts over when it ends.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis';
 import type { RedisKeys } from '../../config/redis-keys';
 
 export type RateBucket = 'signed' | 'unverified';
@@ -18,7 +18,7 @@ const countOf = (count: unknown, pttl: unknown): RateCount => {
   return ms > 0 ? { count: Number(count ?? 0), resetMs: ms } : { count: 0, resetMs: 0 };
 };
 
-export function inboxRateStore(redis: Redis, keys: RedisKeys) {
+export function inboxRateStore(redis: RedisClient, keys: RedisKeys) {
   return {
     /** The count so far, adding nothing: read before a signature is verified. */
     async peek(hosts: string[], bucket: RateBucket): Promise<RateCount[]> {

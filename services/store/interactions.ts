@@ -2,7 +2,7 @@
 // occurredAt order by one script, so a `*.deleted` applied before its `*.created` leaves the
 // created one stale instead of federating it after its Undo. Each entry, and each remote Like or
 // Announce of an account's post, is indexed per account, so erasing the account erases them.
-import type { Redis } from 'ioredis';
+import { type RedisClient, unlinkKeys } from './redis';
 import type { RedisKeys } from '../../config/redis-keys';
 import type { UndoableActivity } from '../activitypub/interactions';
 import { indexForErasure, indexedMembers } from './erasure-index';
@@ -55,7 +55,7 @@ redis.call('EXPIRE', KEYS[1], tonumber(ARGV[5]))
 return {'applied', action, redis.call('HGET', KEYS[1], 'record') or ''}
 `;
 
-export function interactionStore(redis: Redis, keys: RedisKeys) {
+export function interactionStore(redis: RedisClient, keys: RedisKeys) {
   async function apply(kind: InteractionKind, id: string, accountId: string, eventId: string, occurredAt: Date, op: 'create' | 'delete', record?: InteractionRecord): Promise<LedgerOutcome> {
     // Indexed first: a crash in between leaves an index entry naming nothing, never the reverse.
     await indexForErasure(redis, keys.accountInteractions(accountId), `${kind}:${id}`, TTL_SECONDS);
@@ -77,11 +77,12 @@ export function interactionStore(redis: Redis, keys: RedisKeys) {
       indexForErasure(redis, keys.accountInboundReactions(accountId), `${kind}:${activityId}`, INBOUND_TTL_SECONDS),
     /** Erases the account's ledger entries and the remote Likes / Announces of its posts. */
     async eraseAccount(accountId: string): Promise<void> {
+      // The indexed records are other entities' keys (other slots): unlinked one by one on a cluster.
       for await (const page of indexedMembers(redis, keys.accountInteractions(accountId))) {
-        await redis.unlink(...page.map((m) => keys.interaction(kindOf(m), idOf(m))));
+        await unlinkKeys(redis, page.map((m) => keys.interaction(kindOf(m), idOf(m))));
       }
       for await (const page of indexedMembers(redis, keys.accountInboundReactions(accountId))) {
-        await redis.unlink(...page.map((m) => (kindOf(m) === 'like' ? keys.remoteLike(idOf(m)) : keys.remoteAnnounce(idOf(m)))));
+        await unlinkKeys(redis, page.map((m) => (kindOf(m) === 'like' ? keys.remoteLike(idOf(m)) : keys.remoteAnnounce(idOf(m)))));
       }
       await redis.unlink(keys.accountInteractions(accountId), keys.accountInboundReactions(accountId));
     },

@@ -2,7 +2,7 @@
 // (an Update or Delete never overtakes the Create; a Delete cancels a Create not yet delivered)
 // and answers GET /platform/posts/{id}/federation: where does a deleted post still live?
 // Every transition is one Lua script over the post's receipts hash, so concurrent workers agree.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis';
 import type { RedisKeys } from '../../config/redis-keys';
 
 /**
@@ -83,7 +83,7 @@ export interface ServerReceipt {
   delete: { acknowledged: number; failed: number };
 }
 
-export function postReceiptStore(redis: Redis, keys: RedisKeys) {
+export function postReceiptStore(redis: RedisClient, keys: RedisKeys) {
   const key = keys.postReceipts;
   return {
     async queueCreate(postId: string, inboxes: string[]): Promise<void> {

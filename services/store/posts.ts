@@ -1,6 +1,6 @@
 // Post state in Redis. One Lua script applies events in occurredAt order and decides what to
 // federate, atomically: a create seen after its delete, or an older update, changes nothing.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis';
 import type { RedisKeys } from '../../config/redis-keys';
 import type { PostRefs } from '../activitypub/post-refs';
 import type { Post } from '../platform/event-schemas';
@@ -78,7 +78,7 @@ function withQuoteAuthorization(refs: PostRefs, quoteAuth: string | null | undef
   return auth.uri === refs.quote.uri ? { ...refs, quote: { ...refs.quote, authorization: auth.authorization } } : refs;
 }
 
-export function postStore(redis: Redis, keys: RedisKeys) {
+export function postStore(redis: RedisClient, keys: RedisKeys) {
   const federatedCache = new LruMap<string, { federated: boolean; until: number }>(10_000);
   return {
     /** Applies an upsert (post given) or a delete (post undefined) of one post, in occurredAt order. */

@@ -1,6 +1,6 @@
 // The remote note store (remote-notes.ts), indexing per account the notes whose role lists
 // name it, so erasing the account drops it from them without scanning every note.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis';
 import type { RedisKeys } from '../../config/redis-keys';
 import { indexForErasure, indexedMembers } from './erasure-index';
 import { type RemoteNoteStore, remoteNoteStore } from './remote-notes';
@@ -27,7 +27,7 @@ end
 `;
 
 /** The remote note store, indexing per account the notes it records the account in. */
-export function accountIndexedRemoteNoteStore(redis: Redis, keys: RedisKeys) {
+export function accountIndexedRemoteNoteStore(redis: RedisClient, keys: RedisKeys) {
   const store = remoteNoteStore(redis, keys);
   return {
     ...store,
@@ -44,9 +44,8 @@ export function accountIndexedRemoteNoteStore(redis: Redis, keys: RedisKeys) {
         const roots = await Promise.all(uris.map((uri) => redis.hget(keys.remoteNote(uri), 'root')));
         // An erased account's post stays a tombstone that names the account; the thread it led is no longer its.
         const rootOwners = await Promise.all(roots.map((root) => (root ? redis.hget(keys.post(root), 'accountId') : null)));
-        const p = redis.pipeline();
-        uris.forEach((uri, i) => p.eval(DROP_ACCOUNT, 1, keys.remoteNote(uri), accountId, rootOwners[i] === accountId ? '1' : '0'));
-        await p.exec();
+        // One script per note, sent at once (notes lie in different slots: no pipeline on a cluster).
+        await Promise.all(uris.map((uri, i) => redis.eval(DROP_ACCOUNT, 1, keys.remoteNote(uri), accountId, rootOwners[i] === accountId ? '1' : '0')));
       }
       await redis.unlink(keys.accountRemoteNotes(accountId));
     },

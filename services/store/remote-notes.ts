@@ -1,7 +1,7 @@
 // Remote notes passed to the platform: as what (roles, with the local accounts told), by whom,
 // in which local thread, at which version, and whether deleted. A Delete naming only an id is
 // mapped through this; an Update or Delete processed before its Create does not resurrect it.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis';
 import type { RedisKeys } from '../../config/redis-keys';
 import { NOTE_ROLES, type NoteRole, type NoteRoles } from '../activitypub/note-callbacks';
 
@@ -51,7 +51,7 @@ redis.call('EXPIRE', KEYS[1], ARGV[4])
 return 'ok'
 `;
 
-export function remoteNoteStore(redis: Redis, keys: RedisKeys) {
+export function remoteNoteStore(redis: RedisClient, keys: RedisKeys) {
   return {
     async get(uri: string): Promise<RemoteNoteRecord | undefined> {
       const h = await redis.hgetall(keys.remoteNote(uri));

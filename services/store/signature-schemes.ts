@@ -3,7 +3,7 @@
 // a server that changes its mind is asked again (one extra request per TTL). Read on every
 // delivery and signed fetch, so each process keeps what it read for a minute: another process's
 // discovery reaches it within that minute (meanwhile it knocks twice, as before).
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis';
 import type { RedisKeys } from '../../config/redis-keys';
 import { DEFAULT_SCHEME, type SignatureScheme, isSignatureScheme } from '../signatures/schemes';
 import { LruMap } from '../signatures/lru';
@@ -14,7 +14,7 @@ const LOCAL_TTL_MS = 60_000;
 // Keyed by the full Redis key (prefix included), so gateways sharing a process never mix.
 const local = new LruMap<string, { scheme: SignatureScheme; until: number }>(10_000);
 
-export function signatureSchemeStore(redis: Redis, keys: RedisKeys) {
+export function signatureSchemeStore(redis: RedisClient, keys: RedisKeys) {
   return {
     /** The scheme to sign with first for this origin. */
     async firstFor(origin: string): Promise<SignatureScheme> {

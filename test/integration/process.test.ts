@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { redisKeys } from '../../config/redis-keys';
 import { accountData, at, eventId, sendEvents } from '../support/platform-events';
 import { freePorts, spawnGateway } from '../support/spawn-gateway';
 import { TEST_SECRETS } from '../support/test-config';
@@ -127,7 +128,7 @@ test('SIGTERM lets a delivery in flight finish before the worker exits', async (
     await sendEvents(`http://127.0.0.1:${port}`, { id: eventId('en'), type: 'account.enabled', occurredAt: at(0), data: { account: accountData('a-drain', 'drainer') } });
     await eventually(async () => (await fetch(`http://127.0.0.1:${port}/users/drainer`, { headers: { accept: 'application/activity+json' } })).status === 200, 'enabled');
     const redis = new Redis('redis://127.0.0.1:6379');
-    await redis.hset(`${prefix}:followers:a-drain`, 'http://127.0.0.1/users/slow', JSON.stringify({ actor: 'http://127.0.0.1/users/slow', inbox, followId: 'f', since: at(0) }));
+    await redis.hset(redisKeys(prefix).followers('a-drain'), 'http://127.0.0.1/users/slow', JSON.stringify({ actor: 'http://127.0.0.1/users/slow', inbox, followId: 'f', since: at(0) }));
     redis.disconnect();
     await sendEvents(`http://127.0.0.1:${port}`, { id: eventId('post'), type: 'post.created', occurredAt: at(1), data: { post: { id: 'p-drain', accountId: 'a-drain', createdAt: at(1), text: 'drain', visibility: 'public' } } });
     await inFlight;

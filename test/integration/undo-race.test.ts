@@ -3,6 +3,7 @@
 // deleted) or neither is, and no record is left standing. Adapted from review 2's probe.
 import type { JsonObject } from '../../services/activitypub/as-read';
 import { type InboundOutcome, handleInbound } from '../../services/federation/handle-inbound';
+import { FollowBeingStoredError } from '../../services/federation/undone-marker';
 import { enableAccount } from '../support/fixtures-setup';
 import { type PlatformSink, startPlatformSink } from '../support/platform-sink';
 import { at, eventId, postData, sendEvents } from '../support/platform-events';
@@ -85,4 +86,20 @@ test('an Undo(Follow) racing its Follow: exactly one wins, no follower is left s
     standing: async () => (await gw.g.followers.get('acc-carol', actor)) !== undefined,
   });
   expect(await race('follow', make, ['follow', 'undo-follow'], 'fediverse.follower.removed')).toEqual([]);
+});
+
+test('a Follow whose worker died after its claim: the Undo waits and is retried, the Follow\'s retry stores it, the Undo\'s then undoes it', async () => {
+  const actor = remote.actorUri('died-mid-store');
+  const follow = { '@context': AS, id: `${remote.origin}/follows/died`, type: 'Follow', actor, object: `${gw.url}/users/carol` };
+  const undo = { '@context': AS, id: `${follow.id}/undo`, type: 'Undo', actor, object: follow.id };
+  // What the Follow's claim (services/store/followers.ts CLAIM) leaves when its process dies right after.
+  await gw.g.redis.hset(gw.g.keys.undoneInteraction(follow.id), `storing:${actor}`, '1');
+  await expect(handleInbound(gw.g, job(undo, actor))).rejects.toBeInstanceOf(FollowBeingStoredError);
+  // The Follow's retry completes it although the Undo has marked it meanwhile...
+  expect(await handleInbound(gw.g, job(follow, actor))).toEqual({ outcome: 'applied', kind: 'follow' });
+  expect(await gw.g.followers.get('acc-carol', actor)).toMatchObject({ followId: follow.id });
+  // ...and the Undo's retry finds it and undoes it.
+  expect(await handleInbound(gw.g, job(undo, actor))).toEqual({ outcome: 'applied', kind: 'undo-follow' });
+  expect(await gw.g.followers.get('acc-carol', actor)).toBeUndefined();
+  await eventually(() => sink.callbacks.find((c) => c.type === 'fediverse.follower.removed' && c.data.follower?.uri === actor), 'follower.removed');
 });

@@ -7,8 +7,9 @@ import { Redis } from 'ioredis';
 import { type Gateway, createGateway } from '../../services/gateway';
 import { SERVER_OPTIONS, createApp } from '../../services/http/app';
 import { createLogger } from '../../services/logger';
-import { waitReady } from '../../services/store/redis';
+import { isCluster, waitReady } from '../../services/store/redis';
 import { type RunningWorkers, startWorkers } from '../../workers/start-workers';
+import { watchSlots } from './slot-tripwire';
 import { testConfig } from './test-config';
 
 export interface TestGateway {
@@ -37,6 +38,9 @@ export async function startTestGateway(o: TestGatewayOptions = {}): Promise<Test
   const g = createGateway(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), o.extraCaPem ? { extraCaPem: o.extraCaPem } : {});
   await waitReady(g.queueRedis);
   await waitReady(g.redis);
+  // On the shared single Redis every multi-key operation must still be one a cluster accepts.
+  const crossSlot: string[] = [];
+  for (const client of [g.redis, g.queueRedis]) if (!isCluster(client)) watchSlots(client, crossSlot);
   server.on('request', createApp(g));
   const workers = o.workers ? startWorkers(g) : undefined;
   return {
@@ -50,7 +54,9 @@ export async function startTestGateway(o: TestGatewayOptions = {}): Promise<Test
       });
       await workers?.close();
       await g.close();
-      await deletePrefix(config.redisUrl!, config.redisPrefix);
+      // A cluster (REDIS_CLUSTER_NODES) is the test's own and goes whole.
+      if (config.redisUrl) await deletePrefix(config.redisUrl, config.redisPrefix);
+      if (crossSlot.length) throw new Error(`operations across Redis Cluster hash slots (CROSSSLOT on a cluster):\n  ${[...new Set(crossSlot)].join('\n  ')}`);
     },
   };
 }
