@@ -13,6 +13,7 @@ const PLAN_TTL_SECONDS = 2 * 24 * 3600;
 // these inboxes were planned in: it may never have been queued).
 const PLAN = `
 local size, ttl, old = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3] == '1'
+local newline = string.char(10)
 local fresh, seen, out = {}, {}, {}
 for i = 4, #ARGV do
   local inbox = ARGV[i]
@@ -37,7 +38,7 @@ for i = 1, #fresh, size do
     batch[#batch + 1] = fresh[j]
     redis.call('HSET', KEYS[1], fresh[j], n)
   end
-  local joined = table.concat(batch, '\\n')
+  local joined = table.concat(batch, newline)
   redis.call('HSET', KEYS[1], 'b:' .. n, joined)
   table.insert(out, n)
   table.insert(out, joined)

@@ -69,7 +69,7 @@ describe('cached keys', () => {
     remote.goneActors.add('carl');
     expect((await remote.post(`${gw.url}/inbox`, like(2), { as: 'carl' })).status).toBe(202);
     // Expiry (as Redis would at the end of the TTL): the key is fetched again and is gone.
-    await gw.g.redis.del(gw.g.keys.remoteKey(keyId), gw.g.keys.remoteActor(remote.actorUri('carl')));
+    for (const key of [gw.g.keys.remoteKey(keyId), gw.g.keys.remoteActor(remote.actorUri('carl'))]) await gw.g.redis.del(key);
     const res = await remote.post(`${gw.url}/inbox`, like(3), { as: 'carl' });
     expect(res.status).toBe(401);
     expect((await problemOf(res)).reason).toBe('unknown_key');
