@@ -6,6 +6,7 @@
 import type { Gateway } from '../gateway';
 import type { PostStep } from '../queue/jobs';
 import type { StepVerdict } from '../store/post-receipts';
+import { coalescedWrites } from '../store/shared-reads';
 import type { InboxOutcome } from './deliver-inbox';
 
 /** An Update waits for its Create longer each time, up to an hour; a Delete waits on a POST in flight. */
@@ -27,25 +28,27 @@ export async function deliverInOrder(
   if (!postStep) return Promise.all(inboxes.map(send));
   const { postId, step } = postStep;
   const receipts = g.postReceipts;
-  // Each outcome is kept as soon as it is known: a worker killed mid-batch leaves only the POSTs
-  // truly in flight to be sent again.
+  // Each outcome is kept as soon as it is known (answers of one event-loop turn in one write): a
+  // worker killed mid-batch leaves only the POSTs truly in flight to be sent again.
   if (step === 'create') {
     const claimed = await receipts.claimCreate(postId, inboxes);
+    const settle = coalescedWrites<[string, 'c:ok' | 'c:failed' | 'c:queued']>((items) => receipts.settleCreate(postId, items));
     return Promise.all(
       inboxes.map(async (inbox, i) => {
         if (!claimed[i]) return skipped('Create already accepted there, or cancelled by the Delete');
         const outcome = await send(inbox);
-        await receipts.settleCreate(postId, [[inbox, createReceipt(outcome, opts.lastAttempt)]]);
+        await settle([inbox, createReceipt(outcome, opts.lastAttempt)]);
         return outcome;
       }),
     );
   }
   const verdicts = await receipts.step(postId, step, inboxes);
+  const settle = coalescedWrites<[string, 'd:ok' | 'd:failed']>((items) => receipts.settleDelete(postId, items));
   return Promise.all(
     inboxes.map(async (inbox, i) => {
       const outcome = await act(verdicts[i]!, () => send(inbox), step, opts.waits ?? 0);
       const receipt = step === 'delete' && verdicts[i] === 'send' ? deleteReceipt(outcome, opts.lastAttempt) : undefined;
-      if (receipt) await receipts.settleDelete(postId, [[inbox, receipt]]);
+      if (receipt) await settle([inbox, receipt]);
       return outcome;
     }),
   );

@@ -3,6 +3,7 @@
 import type { RedisClient } from './redis';
 import type { RedisKeys } from '../../config/redis-keys';
 import { LruMap } from '../signatures/lru';
+import { sharedReads } from './shared-reads';
 
 export interface BlockRecord {
   actor: string;
@@ -17,6 +18,7 @@ const BLOCKED_CACHE_MS = 2000;
 
 export function blockStore(redis: RedisClient, keys: RedisKeys) {
   const inboxCache = new LruMap<string, { inboxes: Set<string>; until: number }>(10_000);
+  const readBlockedInboxes = sharedReads<string, string[]>();
   return {
     // The account's records ({a:<id>}) and the reverse index (the actor's own slot) are written in
     // steps: add() records, then indexes; remove() unindexes, then drops the records. A crash in
@@ -50,7 +52,7 @@ export function blockStore(redis: RedisClient, keys: RedisKeys) {
     async isInboxBlocked(accountId: string, inbox: string): Promise<boolean> {
       const hit = inboxCache.get(accountId);
       if (hit && hit.until > Date.now()) return hit.inboxes.has(inbox);
-      const inboxes = new Set(await redis.smembers(keys.blockedInboxes(accountId)));
+      const inboxes = new Set(await readBlockedInboxes(accountId, () => redis.smembers(keys.blockedInboxes(accountId))));
       inboxCache.set(accountId, { inboxes, until: Date.now() + BLOCKED_CACHE_MS });
       return inboxes.has(inbox);
     },

@@ -1,0 +1,36 @@
+// Concurrent callers asking for one key share one pending read: a cold cache under a fan-out
+// (thousands of deliveries starting at once) would otherwise send one Redis read per caller.
+export function sharedReads<K, V>(): (key: K, read: () => Promise<V>) => Promise<V> {
+  const pending = new Map<K, Promise<V>>();
+  return (key, read) => {
+    let p = pending.get(key);
+    if (!p) {
+      p = read().finally(() => pending.delete(key));
+      pending.set(key, p);
+    }
+    return p;
+  };
+}
+
+/**
+ * Writes asked for within one turn of the event loop go as one: `add` resolves when the write
+ * carrying its item is done (an answer is kept within a turn of being known).
+ */
+export function coalescedWrites<T>(write: (items: T[]) => Promise<void>): (item: T) => Promise<void> {
+  let items: T[] = [];
+  let flushed: Promise<void> | undefined;
+  return (item) => {
+    items.push(item);
+    if (!flushed) {
+      flushed = new Promise<void>((resolve, reject) =>
+        setImmediate(() => {
+          const batch = items;
+          items = [];
+          flushed = undefined;
+          write(batch).then(resolve, reject);
+        }),
+      );
+    }
+    return flushed;
+  };
+}

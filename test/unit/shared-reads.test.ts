@@ -1,0 +1,21 @@
+import { coalescedWrites, sharedReads } from '../../services/store/shared-reads';
+
+test('concurrent reads of one key share one pending read; a later read reads again', async () => {
+  let reads = 0;
+  const read = sharedReads<string, number>();
+  const slow = () => new Promise<number>((r) => setTimeout(() => r(++reads), 10));
+  expect(await Promise.all([read('a', slow), read('a', slow), read('a', slow), read('b', slow)])).toEqual([1, 1, 1, 2]);
+  expect(await read('a', slow)).toBe(3);
+});
+
+test('writes asked for in one turn go as one; each caller resolves when its write is done', async () => {
+  const writes: number[][] = [];
+  const add = coalescedWrites<number>(async (items) => void writes.push(items));
+  await Promise.all([add(1), add(2), add(3)]);
+  await add(4);
+  expect(writes).toEqual([[1, 2, 3], [4]]);
+  const failing = coalescedWrites<number>(async () => {
+    throw new Error('store down');
+  });
+  await expect(failing(1)).rejects.toThrow('store down');
+});
