@@ -107,7 +107,8 @@ async function printStages(prefix: string, ids: string[], activityIds: Map<strin
     const [ev, fo, de] = await Promise.all([
       queues.events.getJob(eventJobId(`ev-${id}`)),
       queues.fanout.getJob(jobIdOf('fanout', activityId)),
-      queues.delivery.getJob(jobIdOf('delivery', activityId, inbox)),
+      // One follower: the fan-out plans its inbox as batch 1.
+      queues.delivery.getJob(jobIdOf('delivery-batch', activityId, '1')),
     ]);
     if (!ev?.processedOn || !ev.finishedOn || !fo?.processedOn || !fo.finishedOn || !de?.processedOn || !de.finishedOn) continue;
     stages['wait for an event worker']!.push(ev.processedOn - ev.timestamp);

@@ -87,6 +87,9 @@ export async function gatewaySetup(extra: Record<string, string> = {}, redisUrl 
     ALLOW_PRIVATE_ADDRESSES: 'true',
     // Request logs at info would cost the gateway and flood the pipe the bench reads.
     LOG_LEVEL: 'warn',
+    // A few loopback actors send thousands of activities a second: the per-server inbox limit
+    // (INBOX_RATE_LIMIT) is off, the bench measures throughput.
+    INBOX_RATE_LIMIT: '0',
     // e.g. a profiler preload for the gateway's processes (bench/support/cpu-profile.js)
     ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
     ...(process.env.BENCH_PROFILE_DIR ? { BENCH_PROFILE_DIR: process.env.BENCH_PROFILE_DIR } : {}),
