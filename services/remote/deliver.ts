@@ -2,11 +2,11 @@
 // Double-knocking (as Fedify does): signed with `firstScheme`; a 401 gets one immediate retry
 // signed with the other scheme, and the result says which scheme the verdict belongs to.
 import type { KeyObject } from 'node:crypto';
-import { type Agent, request } from 'undici';
+import type { Agent } from 'undici';
 import { type DeliveryVerdict, classifyStatus, parseRetryAfter } from './retry-policy';
 import { DEFAULT_SCHEME, type SignatureScheme, otherScheme, signRequestWith } from '../signatures/schemes';
 import { assertPublicUrl } from './http-agent';
-import { discard } from './read-body';
+import { postForStatus } from './post-for-status';
 
 export interface DeliveryResult {
   verdict: DeliveryVerdict;
@@ -33,9 +33,8 @@ async function attempt(d: DeliverDeps, url: URL, body: string, key: { keyId: str
   );
   try {
     // undici follows no redirects unless asked: a redirected POST is an error, not a resend.
-    const res = await request(url, { dispatcher: d.agent, method: 'POST', headers, body });
-    await discard(res.body);
-    return { status: res.statusCode, retryAfter: res.headers['retry-after'] };
+    const res = await postForStatus(d.agent, url, headers, body);
+    return { status: res.status, retryAfter: res.retryAfter };
   } catch (e) {
     const err = e as Error & { code?: string; cause?: { code?: string; message?: string } };
     if (err.cause?.code === 'EBLOCKEDADDRESS' || err.code === 'EBLOCKEDADDRESS') {

@@ -1,0 +1,43 @@
+// The delivery POST reads only the status and Retry-After: bodies are dropped as they come, a
+// body too large to drain costs the connection but not the answer.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Agent } from 'undici';
+import { postForStatus } from '../../services/remote/post-for-status';
+
+const agent = new Agent();
+const server = createServer((req, res) => {
+  req.resume();
+  req.on('end', () => {
+    if (req.url === '/huge') return res.writeHead(202).end(Buffer.alloc(4 * 1024 * 1024, 'x'));
+    if (req.url === '/slow-down') return res.writeHead(429, { 'retry-after': '600' }).end('{"error":"rate"}');
+    res.writeHead(202).end();
+  });
+});
+let origin = '';
+
+beforeAll(async () => {
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  await agent.close();
+  server.closeAllConnections();
+  await new Promise((r) => server.close(r));
+});
+
+const post = (path: string) => postForStatus(agent, new URL(`${origin}${path}`), { 'content-type': 'application/activity+json' }, '{}');
+
+test('status of an empty answer, and Retry-After when given', async () => {
+  expect(await post('/inbox')).toEqual({ status: 202 });
+  expect(await post('/slow-down')).toEqual({ status: 429, retryAfter: '600' });
+});
+
+test('a 4 MiB body is cut off past 64 KiB; the status stands and the next POST works', async () => {
+  expect(await post('/huge')).toEqual({ status: 202 });
+  expect(await post('/inbox')).toEqual({ status: 202 });
+});
+
+test('no server: the error comes back', async () => {
+  await expect(postForStatus(agent, new URL('http://127.0.0.1:9/inbox'), {}, '{}')).rejects.toThrow();
+});
