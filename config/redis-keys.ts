@@ -39,9 +39,7 @@ export function redisKeys(prefix: string) {
     post: (postId: string) => k('post', tag('p', postId)),
     /** string: postId of our FEP-044f QuoteRequest (by its activity id), so its Accept can be mapped */
     quoteRequest: (activityId: string) => k('quote-request', activityId),
-    /** set: inboxes a post's Create was sent to, so Update and Delete reach the same ones */
-    postInboxes: (postId: string) => k('post', tag('p', postId), 'inboxes'),
-    /** hash: inbox → where the post's Create and Delete stand there (services/store/post-receipts.ts): per-inbox ordering and federation receipts */
+    /** hash: every inbox the post reached → where its Create and Delete stand there (services/store/post-receipts.ts): the audience of its Updates and Delete, per-inbox ordering, federation receipts */
     postReceipts: (postId: string) => k('post', tag('p', postId), 'receipts'),
     /** hash: remote follower actor URI → JSON {inbox, sharedInbox, followId, since} */
     followers: (accountId: string) => k('followers', acc(accountId)),

@@ -14,9 +14,10 @@ export async function fanout(g: Gateway, job: FanoutJob, opts: { retry?: boolean
     // --- domain health: unavailable domains are skipped ---
     unique = await availableInboxes(g, unique);
     if (unique.length === 0) return;
-    // Receipts first: a Delete arriving meanwhile then finds these Creates queued, and cancels them.
+    // Receipts first: a Delete arriving meanwhile then finds these Creates queued, and cancels
+    // them. They also record every inbox reached, for the Updates and the Delete that follow.
     if (job.postStep?.step === 'create') await g.postReceipts.queueCreate(job.postStep.postId, unique);
-    if (job.recordOnPost) await g.posts.addInboxes(job.recordOnPost, unique);
+    else if (job.recordOnPost) await g.postReceipts.recordReached(job.recordOnPost, unique);
     await enqueueDeliveryBatches(g, { activityId: job.activityId, signer: job.signer, ...(job.livePostId ? { livePostId: job.livePostId } : {}), ...(job.postStep ? { postStep: job.postStep } : {}) }, unique, opts.retry ?? false);
     inboxes += unique.length;
   };
@@ -26,7 +27,7 @@ export async function fanout(g: Gateway, job: FanoutJob, opts: { retry?: boolean
   if (job.extraInboxes?.length) await send(job.extraInboxes);
   // Updates and deletes also reach every inbox that got the post, follower or not any more.
   if (job.audience === 'post' && job.postId) {
-    for await (const page of g.posts.inboxes(job.postId)) await send(page);
+    for await (const page of g.postReceipts.inboxPages(job.postId)) await send(page);
   }
   // Every batch is queued: the plan that kept inboxes from repeating across pages is done.
   await g.fanoutPlans.drop(job.activityId);

@@ -8,7 +8,7 @@ import type { StoredPost } from './posts';
 // stays of an erased account's post: that it was deleted and when, so its URI answers 410; its
 // content and audience go.
 const TOMBSTONE = `
-redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
+redis.call('DEL', KEYS[1], KEYS[2])
 redis.call('HSET', KEYS[1], 'state', 'deleted', 'federated', '0', 'version', ARGV[2], 'accountId', ARGV[1])
 `;
 
@@ -49,7 +49,7 @@ export function accountPostStore(redis: RedisClient, keys: RedisKeys) {
     /** Replaces each post by a tombstone and forgets the inboxes it reached. */
     async tombstonePosts(accountId: string, postIds: string[], deletedAt: Date): Promise<void> {
       // One script per post, sent at once (posts lie in different slots: no pipeline on a cluster).
-      await Promise.all(postIds.map((id) => redis.eval(TOMBSTONE, 3, keys.post(id), keys.postInboxes(id), keys.postReceipts(id), accountId, deletedAt.getTime())));
+      await Promise.all(postIds.map((id) => redis.eval(TOMBSTONE, 2, keys.post(id), keys.postReceipts(id), accountId, deletedAt.getTime())));
     },
     erase: (accountId: string) => redis.unlink(keys.accountPosts(accountId), keys.outbox(accountId)).then(() => undefined),
   };

@@ -13,8 +13,11 @@ import type { RedisKeys } from '../../config/redis-keys';
  * c:cancelled     a Delete came first: the Create is not sent, nor the Delete
  * d:ok            Delete accepted
  * d:failed        Delete refused for good or out of attempts: the server may still hold the post
+ * u:sent          reached by an Update only (e.g. a mention added by an edit): later Updates and
+ *                 the Delete go there too
+ * The hash's fields are every inbox the post reached: Updates and the Delete go to all of them.
  */
-export type ReceiptState = 'c:queued' | 'c:sending' | 'c:ok' | 'c:failed' | 'c:cancelled' | 'd:ok' | 'd:failed';
+export type ReceiptState = 'c:queued' | 'c:sending' | 'c:ok' | 'c:failed' | 'c:cancelled' | 'd:ok' | 'd:failed' | 'u:sent';
 
 /** What a Delete or Update job does at one inbox. */
 export type StepVerdict = 'send' | 'wait' | 'skip' | 'cancelled';
@@ -26,8 +29,14 @@ export const SENDING_STALE_MS = 120_000;
 const QUEUE_CREATE = `
 for i, inbox in ipairs(ARGV) do
   local cur = redis.call('HGET', KEYS[1], inbox)
-  if not cur or cur == 'c:cancelled' or string.sub(cur, 1, 2) == 'd:' then redis.call('HSET', KEYS[1], inbox, 'c:queued') end
+  if not cur or cur == 'c:cancelled' or cur == 'u:sent' or string.sub(cur, 1, 2) == 'd:' then redis.call('HSET', KEYS[1], inbox, 'c:queued') end
 end
+return 1
+`;
+
+// KEYS[1] receipts. ARGV: inboxes an Update reached; those the post never reached become u:sent.
+const RECORD_REACHED = `
+for i, inbox in ipairs(ARGV) do redis.call('HSETNX', KEYS[1], inbox, 'u:sent') end
 return 1
 `;
 
@@ -89,6 +98,20 @@ export function postReceiptStore(redis: RedisClient, keys: RedisKeys) {
     async queueCreate(postId: string, inboxes: string[]): Promise<void> {
       if (inboxes.length) await redis.eval(QUEUE_CREATE, 1, key(postId), ...inboxes);
     },
+    /** Inboxes an Update reached: kept (as u:sent where the post's Create never went) for the next Update and the Delete. */
+    async recordReached(postId: string, inboxes: string[]): Promise<void> {
+      if (inboxes.length) await redis.eval(RECORD_REACHED, 1, key(postId), ...inboxes);
+    },
+    /** Pages through every inbox the post reached, without loading them all. */
+    async *inboxPages(postId: string, pageSize = 1000): AsyncGenerator<string[]> {
+      let cursor = '0';
+      do {
+        const [next, flat] = await redis.hscan(key(postId), cursor, 'COUNT', pageSize);
+        cursor = next;
+        const page = flat.filter((_, i) => i % 2 === 0);
+        if (page.length) yield page;
+      } while (cursor !== '0');
+    },
     /** Which of these inboxes this job may send the post's Create to (true) — marked in flight. */
     async claimCreate(postId: string, inboxes: string[], now = Date.now()): Promise<boolean[]> {
       const flags = (await redis.eval(CLAIM_CREATE, 1, key(postId), String(now), ...inboxes)) as number[];
@@ -130,7 +153,7 @@ function tally(servers: Map<string, ServerReceipt>, inbox: string, state: string
   else if (state === 'c:cancelled') s.create.cancelled++;
   else if (state === 'd:ok') (s.create.accepted++, s.delete.acknowledged++);
   else if (state === 'd:failed') (s.create.accepted++, s.delete.failed++);
-  else s.create.pending++;
+  else if (state !== 'u:sent') s.create.pending++;
 }
 
 export type PostReceiptStore = ReturnType<typeof postReceiptStore>;

@@ -131,18 +131,6 @@ export function postStore(redis: RedisClient, keys: RedisKeys) {
       await redis.set(keys.quoteRequest(activityId), postId, 'EX', QUOTE_REQUEST_TTL_SECONDS);
     },
     quoteRequestPost: (activityId: string) => redis.get(keys.quoteRequest(activityId)).then((v) => v ?? undefined),
-    async addInboxes(postId: string, inboxes: string[]): Promise<void> {
-      if (inboxes.length) await redis.sadd(keys.postInboxes(postId), ...inboxes);
-    },
-    /** Pages through the inboxes a post was sent to, without loading the whole set. */
-    async *inboxes(postId: string, pageSize = 1000): AsyncGenerator<string[]> {
-      let cursor = '0';
-      do {
-        const [next, page] = await redis.sscan(keys.postInboxes(postId), cursor, 'COUNT', pageSize);
-        cursor = next;
-        if (page.length) yield page;
-      } while (cursor !== '0');
-    },
   };
 }
 

@@ -133,6 +133,22 @@ test('receipts per server: accepted, failed; after the Delete, the servers that 
   expect(refusing.received.filter((x) => x.json.type === 'Delete')).toEqual([]);
 });
 
+test('an inbox first reached by an Update (a mention added by an edit) gets the Delete too', async () => {
+  const [follower, mentioned] = [await remote(), await remote()];
+  await enableAccount(gw, 'a-ord6', 'ordsix');
+  await addRemoteFollower(gw, 'a-ord6', follower);
+  await sendEvents(gw.url, { id: eventId('c'), type: 'post.created', occurredAt: at(1), data: { post: postData('p-ord6', 'a-ord6') } });
+  await eventually(() => follower.received.some((x) => x.json.type === 'Create'), 'the Create');
+  const mentions = [{ uri: mentioned.actorUri('carol') }];
+  await sendEvents(gw.url, { id: eventId('u'), type: 'post.updated', occurredAt: at(2), data: { post: postData('p-ord6', 'a-ord6', { text: 'now with carol', mentions }) } });
+  await eventually(() => mentioned.received.some((x) => x.json.type === 'Update'), 'the Update at the mentioned server');
+  // The Create never went to the mentioned server: an inbox reached, not a Create accepted.
+  expect((await receipts('p-ord6')).body).toMatchObject({ totals: { inboxes: 2, create: { accepted: 1, pending: 0 } } });
+  await sendEvents(gw.url, { id: eventId('d'), type: 'post.deleted', occurredAt: at(3), data: { postId: 'p-ord6', accountId: 'a-ord6' } });
+  await eventually(() => mentioned.received.some((x) => x.json.type === 'Delete') && follower.received.some((x) => x.json.type === 'Delete'), 'the Delete at both');
+  await eventually(async () => ((await receipts('p-ord6')).body.totals as { delete: { acknowledged: number } }).delete.acknowledged === 2, 'both Deletes acknowledged');
+});
+
 test('receipts: 404 for a post never seen, 401 without the platform token', async () => {
   expect((await receipts('p-never')).status).toBe(404);
   expect((await receipts('p-never', 'wrong-token-0123456789')).status).toBe(401);

@@ -84,13 +84,16 @@ test('a remote Follow into the inbox: a signed Accept to the follower, follower.
   expect(await gw.g.followers.accountsFollowedBy(remote.actorUri('bob'))).toEqual(['acc-alice']);
 });
 
-test('a platform post goes out as a signed Create to the shared inbox; its deletion as a Delete, then 410', async () => {
+test('a platform post goes out as a signed Create to the shared inbox; its edit as an Update; its deletion as a Delete, then 410', async () => {
   await send('post.created', at(10), { post: postData('p-1', 'acc-alice', { text: 'hello cluster' }) });
   const noteId = `${gw.url}/posts/p-1`;
   const create = await eventually(() => received('Create', (j) => (j.object as { id?: string }).id === noteId), 'the Create', 20000);
   expect(create.path).toBe('/inbox');
   expect(independentlyVerified(create, alicePem).ok).toBe(true);
   expect((await fetch(noteId, { headers: { accept: 'application/activity+json' } })).status).toBe(200);
+
+  await send('post.updated', at(15), { post: postData('p-1', 'acc-alice', { text: 'hello cluster, edited' }) });
+  await eventually(() => received('Update', (j) => (j.object as { id?: string }).id === noteId), 'the Update', 20000);
 
   await send('post.deleted', at(20), { postId: 'p-1', accountId: 'acc-alice' });
   const del = await eventually(() => received('Delete', (j) => (j.object as { id?: string }).id === noteId), 'the Delete', 20000);
@@ -201,7 +204,7 @@ test('the keys spread over the nodes; the test\'s slot function agrees with the 
   const sizes = await Promise.all(cluster.clients.map((c) => c.dbsize()));
   expect(sizes.filter((n) => n > 0).length).toBeGreaterThanOrEqual(2);
   const k = gw.g.keys;
-  const sample = [k.account('acc-alice'), k.followers('acc-alice'), k.post('p-2'), k.postInboxes('p-2'), k.remoteLike(`${remote.origin}/likes/1`), k.username('alice'), k.domainBreakerOpen('a.example'), 'plain', 'a{b', 'foo{}{bar}'];
+  const sample = [k.account('acc-alice'), k.followers('acc-alice'), k.post('p-2'), k.postReceipts('p-2'), k.remoteLike(`${remote.origin}/likes/1`), k.username('alice'), k.domainBreakerOpen('a.example'), 'plain', 'a{b', 'foo{}{bar}'];
   for (const key of sample) expect([key, await cluster.clients[0]!.call('CLUSTER', 'KEYSLOT', key)]).toEqual([key, keySlot(key)]);
 });
 

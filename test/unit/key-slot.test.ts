@@ -23,7 +23,7 @@ test('the keys an account, a post, an activity id or a domain uses together shar
   const account = [k.account(id), k.accountKeys(id), k.followers(id), k.followRequests(id), k.following(id), k.blocks(id), k.blockedInboxes(id),
     k.accountInboxes(id), k.accountPosts(id), k.outbox(id), k.accountInteractions(id), k.accountInboundReactions(id), k.accountRemoteNotes(id)];
   expect(new Set(account.map(keySlot)).size).toBe(1);
-  expect(keySlot(k.post('p-1'))).toBe(keySlot(k.postInboxes('p-1')));
+  expect(keySlot(k.post('p-1'))).toBe(keySlot(k.postReceipts('p-1')));
   const act = 'https://remote.example/likes/{1}';
   expect(new Set([k.undoneInteraction(act), k.remoteLike(act), k.remoteAnnounce(act), k.remoteFollow(act)].map(keySlot)).size).toBe(1);
   expect(new Set([k.domainFailureDays('A.example'), k.domainBreakerFailures('a.example'), k.domainBreakerOpen('a.EXAMPLE')].map(keySlot)).size).toBe(1);
