@@ -2,9 +2,7 @@
 // handler that drops the body as it comes, instead of a response stream per delivery (on the
 // fan-out's hot path that stream cost more than anything but signing). The body is capped.
 import type { Dispatcher } from 'undici';
-
-/** Bytes of a response body read (and dropped) before the connection is cut instead. */
-const DISCARD_LIMIT = 64 * 1024;
+import { DISCARD_LIMIT_BYTES } from './read-body';
 
 export interface StatusAnswer {
   status: number;
@@ -27,7 +25,7 @@ export function postForStatus(dispatcher: Dispatcher, url: URL, headers: Record<
         onResponseData(controller, chunk) {
           size += chunk.length;
           // The status is known: a body too large to drain costs the connection, not the answer.
-          if (size > DISCARD_LIMIT) controller.abort(new Error('response body over the discard limit'));
+          if (size > DISCARD_LIMIT_BYTES) controller.abort(new Error('response body over the discard limit'));
         },
         onResponseEnd() {
           resolve(answer!);

@@ -17,10 +17,13 @@ export async function readCapped(body: Dispatcher.ResponseData['body'], maxBytes
   return Buffer.concat(chunks);
 }
 
+/** Bytes of an unneeded body drained so the connection can be reused; past it, the connection is cut. */
+export const DISCARD_LIMIT_BYTES = 64 * 1024;
+
 /** Drains a body we do not need, so the connection can be reused. */
 export async function discard(body: Dispatcher.ResponseData['body']): Promise<void> {
   try {
-    await body.dump({ limit: 64 * 1024 });
+    await body.dump({ limit: DISCARD_LIMIT_BYTES });
   } catch {
     /* the connection is dropped instead */
   }
