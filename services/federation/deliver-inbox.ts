@@ -4,7 +4,7 @@
 import type { Gateway, SigningKey } from '../gateway';
 import type { DeliveryJob } from '../queue/jobs';
 import { type DeliveryResult, deliverActivity } from '../remote/deliver';
-import { DOMAIN_HEALTH, busyDelayMs, domainOf } from '../remote/domain-health';
+import { DOMAIN_HEALTH, busyDelayMs, domainOfUrl, parseUrl } from '../remote/domain-health';
 import { signerHasLeft } from './apply-account-leave';
 import { onInboxGone } from './inbox-gone';
 
@@ -16,7 +16,8 @@ export type InboxOutcome =
   | { kind: 'retry'; reason: string; retryAfterMs?: number }
   | { kind: 'final'; reason: string };
 
-export type PreparedActivity = { body: string; key: SigningKey };
+/** body: the activity's JSON as bytes, encoded once for every inbox it goes to */
+export type PreparedActivity = { body: Buffer; key: SigningKey };
 type JobCommon = Pick<DeliveryJob, 'activityId' | 'signer' | 'livePostId' | 'despiteBlock'>;
 
 /** What every inbox of a job shares: the activity's body and the signer's key, or why nothing goes. */
@@ -35,7 +36,7 @@ export async function prepareActivity(g: Gateway, job: JobCommon): Promise<Prepa
   if (!body) return { unrecoverable: `activity ${job.activityId} is no longer stored` };
   const key = await g.signingKey(job.signer);
   if (!key) return { unrecoverable: 'the signing account no longer exists' };
-  return { body, key };
+  return { body: Buffer.from(body), key };
 }
 
 export async function deliverToInbox(g: Gateway, job: JobCommon, activity: PreparedActivity, inbox: string): Promise<InboxOutcome> {
@@ -44,14 +45,16 @@ export async function deliverToInbox(g: Gateway, job: JobCommon, activity: Prepa
     g.metrics.deliveries.inc({ outcome: 'blocked' });
     return { kind: 'skipped', reason: 'inbox of an actor the account blocks' };
   }
+  // Parsed once: the block check, the breaker, the limiter and the POST all read it.
+  const url = httpUrl(inbox);
   // --- moderation: nothing goes to a domain the operator blocks, even a job queued before the block ---
-  if (await g.domainBlocks.blockOfUrl(inbox)) {
+  if (url && (await g.domainBlocks.blockOfHost(url.host))) {
     g.metrics.deliveries.inc({ outcome: 'domain_blocked' });
     return { kind: 'skipped', reason: 'domain blocked' };
   }
-  const origin = URL.canParse(inbox) ? new URL(inbox).origin : undefined;
+  const origin = url?.origin;
   const first = origin ? await g.signatureSchemes.firstFor(origin) : undefined;
-  const domain = domainOf(inbox);
+  const domain = url ? domainOfUrl(url) : undefined;
   // A dead or hanging server must not hold back the others: while its breaker is open its
   // deliveries fail fast (retried with backoff), and past its in-flight limit they wait a moment
   // for a slot, then yield.
@@ -69,7 +72,7 @@ export async function deliverToInbox(g: Gateway, job: JobCommon, activity: Prepa
   let result: DeliveryResult;
   const stop = g.metrics.deliverySeconds.startTimer();
   try {
-    result = await deliverActivity({ agent: g.agent, allowPrivateAddresses: g.config.allowPrivateAddresses, userAgent: g.userAgent }, inbox, activity.body, activity.key, first);
+    result = await deliverActivity({ agent: g.agent, allowPrivateAddresses: g.config.allowPrivateAddresses, userAgent: g.userAgent }, url ?? inbox, activity.body, activity.key, first);
   } finally {
     stop();
     if (domain) g.domainLimiter.release(domain);
@@ -104,4 +107,10 @@ async function recordDomainHealth(g: Gateway, domain: string, result: DeliveryRe
     g.logger.warn({ domain }, 'delivery: circuit breaker opened after consecutive network failures');
   }
   if (outcome.becameUnavailable) g.logger.warn({ domain }, 'delivery: domain unavailable after failures on 7 distinct days; skipped at fan-out');
+}
+
+/** The inbox as an http(s) URL; anything else is left to deliverActivity to refuse. */
+function httpUrl(inbox: string): URL | undefined {
+  const url = parseUrl(inbox);
+  return url && (url.protocol === 'https:' || url.protocol === 'http:') ? url : undefined;
 }

@@ -5,8 +5,7 @@
 // it is also the post's federation receipt.
 import type { Gateway } from '../gateway';
 import type { PostStep } from '../queue/jobs';
-import type { StepVerdict } from '../store/post-receipts';
-import { coalescedWrites } from '../store/shared-reads';
+import type { CreateOutcome, DeleteOutcome, StepVerdict } from '../store/post-receipts';
 import type { InboxOutcome } from './deliver-inbox';
 
 /** An Update waits for its Create longer each time, up to an hour; a Delete waits on a POST in flight. */
@@ -28,27 +27,26 @@ export async function deliverInOrder(
   if (!postStep) return Promise.all(inboxes.map(send));
   const { postId, step } = postStep;
   const receipts = g.postReceipts;
-  // Each outcome is kept as soon as it is known (answers of one event-loop turn in one write): a
-  // worker killed mid-batch leaves only the POSTs truly in flight to be sent again.
+  // Each outcome is kept as soon as it is known (answers of one event-loop turn to one post, from
+  // any of its jobs, in one write): a worker killed mid-batch leaves only the POSTs truly in
+  // flight to be sent again.
   if (step === 'create') {
     const claimed = await receipts.claimCreate(postId, inboxes);
-    const settle = coalescedWrites<[string, 'c:ok' | 'c:failed' | 'c:queued']>((items) => receipts.settleCreate(postId, items));
     return Promise.all(
       inboxes.map(async (inbox, i) => {
         if (!claimed[i]) return skipped('Create already accepted there, or cancelled by the Delete');
         const outcome = await send(inbox);
-        await settle([inbox, createReceipt(outcome, opts.lastAttempt)]);
+        await receipts.settleCreateSoon(postId, [inbox, createReceipt(outcome, opts.lastAttempt)]);
         return outcome;
       }),
     );
   }
   const verdicts = await receipts.step(postId, step, inboxes);
-  const settle = coalescedWrites<[string, 'd:ok' | 'd:failed']>((items) => receipts.settleDelete(postId, items));
   return Promise.all(
     inboxes.map(async (inbox, i) => {
       const outcome = await act(verdicts[i]!, () => send(inbox), step, opts.waits ?? 0);
       const receipt = step === 'delete' && verdicts[i] === 'send' ? deleteReceipt(outcome, opts.lastAttempt) : undefined;
-      if (receipt) await settle([inbox, receipt]);
+      if (receipt) await receipts.settleDeleteSoon(postId, [inbox, receipt]);
       return outcome;
     }),
   );
@@ -67,13 +65,13 @@ function act(verdict: StepVerdict, send: () => Promise<InboxOutcome>, step: Post
   }
 }
 
-function deleteReceipt(o: InboxOutcome, lastAttempt?: boolean): 'd:ok' | 'd:failed' | undefined {
+function deleteReceipt(o: InboxOutcome, lastAttempt?: boolean): DeleteOutcome | undefined {
   if (o.kind === 'delivered') return 'd:ok';
   if (o.kind === 'final' || (o.kind === 'retry' && lastAttempt)) return 'd:failed';
   return undefined;
 }
 
-function createReceipt(o: InboxOutcome, lastAttempt?: boolean): 'c:ok' | 'c:failed' | 'c:queued' {
+function createReceipt(o: InboxOutcome, lastAttempt?: boolean): CreateOutcome {
   if (o.kind === 'delivered') return 'c:ok';
   if (o.kind === 'final' || o.kind === 'skipped' || (o.kind === 'retry' && lastAttempt)) return 'c:failed';
   return 'c:queued';

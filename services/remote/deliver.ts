@@ -25,10 +25,10 @@ export interface DeliverDeps {
 
 type Attempt = { status: number; retryAfter: string | string[] | undefined } | { verdict: DeliveryVerdict };
 
-async function attempt(d: DeliverDeps, url: URL, body: string, key: { keyId: string; privateKey: KeyObject }, scheme: SignatureScheme): Promise<Attempt> {
+async function attempt(d: DeliverDeps, url: URL, body: Buffer | string, key: { keyId: string; privateKey: KeyObject }, scheme: SignatureScheme): Promise<Attempt> {
   const headers = await signRequestWith(
     scheme,
-    { method: 'POST', url: url.toString(), headers: { 'content-type': 'application/activity+json', 'user-agent': d.userAgent }, body },
+    { method: 'POST', url, headers: { 'content-type': 'application/activity+json', 'user-agent': d.userAgent }, body },
     key,
   );
   try {
@@ -46,14 +46,14 @@ async function attempt(d: DeliverDeps, url: URL, body: string, key: { keyId: str
 
 export async function deliverActivity(
   d: DeliverDeps,
-  inbox: string,
-  body: string,
+  inbox: string | URL,
+  body: Buffer | string,
   key: { keyId: string; privateKey: KeyObject },
   firstScheme: SignatureScheme = DEFAULT_SCHEME,
 ): Promise<DeliveryResult> {
   let url: URL;
   try {
-    url = new URL(inbox);
+    url = typeof inbox === 'string' ? new URL(inbox) : inbox;
     assertPublicUrl(url, d.allowPrivateAddresses);
   } catch (e) {
     return { verdict: { kind: 'final', reason: `blocked: ${(e as Error).message}` } };

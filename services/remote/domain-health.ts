@@ -21,7 +21,19 @@ export const DOMAIN_HEALTH = {
 
 /** The domain deliveries and health are tracked by: the URL's host (with a non-default port). */
 export function domainOf(url: string): string | undefined {
-  return URL.canParse(url) ? new URL(url).host.toLowerCase() : undefined;
+  const parsed = parseUrl(url);
+  return parsed ? domainOfUrl(parsed) : undefined;
+}
+
+export const domainOfUrl = (url: URL): string => url.host.toLowerCase();
+
+/** One parse, undefined when it is no URL (URL.parse only from Node 20.18). */
+export function parseUrl(text: string): URL | undefined {
+  try {
+    return new URL(text);
+  } catch {
+    return undefined;
+  }
 }
 
 /** A domain as an operator types it: a host name or address, optionally with a port. */

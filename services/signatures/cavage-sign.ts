@@ -9,11 +9,12 @@
 // check it is byte-identical to what that library produces for the same input.
 import { type KeyObject, sign } from 'node:crypto';
 import { digestHeader } from './digest';
+import { httpDate } from './http-date';
 
 export interface CavageSignRequest {
   method: string;
   /** Absolute URL; Host and (request-target) come from it. */
-  url: string;
+  url: string | URL;
   headers?: Record<string, string>;
   body?: Buffer | string;
 }
@@ -45,7 +46,7 @@ export function signCavageRequest(
   now: Date = new Date(),
 ): Record<string, string> {
   if (/["\\\r\n]/.test(key.keyId)) throw new TypeError('keyId must not contain quotes, backslashes or newlines');
-  const url = new URL(req.url);
+  const url = typeof req.url === 'string' ? new URL(req.url) : req.url;
   const out: Record<string, string> = {};
   let contentType: string | undefined;
   let accept: string | undefined;
@@ -59,7 +60,7 @@ export function signCavageRequest(
 
   // URL.host drops default ports, matching the Host header clients send.
   const host = url.host;
-  const date = now.toUTCString(); // IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT"
+  const date = httpDate(now);
   const names = ['(request-target)', 'host', 'date'];
   let base = `(request-target): ${req.method.toLowerCase()} ${url.pathname}${url.search}\nhost: ${host}\ndate: ${date}`;
   out.Host = host;

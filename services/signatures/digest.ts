@@ -8,9 +8,20 @@ const b64Hash: (alg: string, data: Buffer | string) => string =
     ? (alg, data) => nodeCrypto.hash(alg, data, 'base64')
     : (alg, data) => nodeCrypto.createHash(alg).update(data).digest('base64');
 
+// A fan-out signs one body for every inbox: the last body's digest is kept (compared by value).
+let last: { body: Buffer | string; digest: string } | undefined;
+
 /** `SHA-256=<base64>`: the only algorithm Mastodon accepts on inbound requests, so we only send it. */
 export function digestHeader(body: Buffer | string): string {
-  return `SHA-256=${b64Hash('sha256', body)}`;
+  if (last && sameBody(last.body, body)) return last.digest;
+  const digest = `SHA-256=${b64Hash('sha256', body)}`;
+  // A Buffer is kept as a copy: the caller may reuse its own.
+  last = { body: typeof body === 'string' ? body : Buffer.from(body), digest };
+  return digest;
+}
+
+function sameBody(kept: Buffer | string, body: Buffer | string): boolean {
+  return typeof kept === 'string' ? kept === body : typeof body !== 'string' && kept.equals(body);
 }
 
 // RFC 3230 algorithm names are case-insensitive; anything else (MD5, SHA, UNIXsum…) is ignored.

@@ -4,11 +4,12 @@
 import { type KeyObject, sign } from 'node:crypto';
 import { httpbis } from 'http-message-signatures';
 import { contentDigestHeader } from './content-digest';
+import { httpDate } from './http-date';
 
 export interface Rfc9421SignRequest {
   method: string;
   /** Absolute URL: @target-uri and @authority come from it. */
-  url: string;
+  url: string | URL;
   headers?: Record<string, string>;
   body?: Buffer | string;
 }
@@ -33,11 +34,11 @@ function algorithmOf(key: KeyObject): { alg: string; sign: (data: Buffer) => Buf
  * (label `sig1`). Throws only on programmer errors (relative URL, unsupported key type).
  */
 export async function signRfc9421Request(req: Rfc9421SignRequest, key: Rfc9421SigningKey, now: Date = new Date()): Promise<Record<string, string>> {
-  const url = new URL(req.url);
+  const url = typeof req.url === 'string' ? new URL(req.url) : req.url;
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers ?? {})) if (!OWNED.has(name.toLowerCase())) headers[name] = value;
   headers.Host = url.host;
-  headers.Date = now.toUTCString();
+  headers.Date = httpDate(now);
   const fields = ['@method', '@target-uri', '@authority'];
   if (req.body !== undefined) {
     headers['Content-Digest'] = contentDigestHeader(req.body);

@@ -17,7 +17,7 @@ export function isSignatureScheme(v: unknown): v is SignatureScheme {
 
 export interface SignableRequest {
   method: string;
-  url: string;
+  url: string | URL;
   headers?: Record<string, string>;
   body?: Buffer | string;
 }

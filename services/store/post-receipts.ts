@@ -4,6 +4,7 @@
 // Every transition is one Lua script over the post's receipts hash, so concurrent workers agree.
 import type { RedisClient } from './redis';
 import type { RedisKeys } from '../../config/redis-keys';
+import { coalescedWritesByKey } from './shared-reads';
 
 /**
  * c:queued        Create queued, not yet accepted (also between its retries)
@@ -85,6 +86,9 @@ end
 return out
 `;
 
+export type CreateOutcome = 'c:ok' | 'c:failed' | 'c:queued';
+export type DeleteOutcome = 'd:ok' | 'd:failed';
+
 export interface ServerReceipt {
   domain: string;
   inboxes: number;
@@ -94,6 +98,12 @@ export interface ServerReceipt {
 
 export function postReceiptStore(redis: RedisClient, keys: RedisKeys) {
   const key = keys.postReceipts;
+  const settleCreate = async (postId: string, outcomes: Array<[inbox: string, state: CreateOutcome]>): Promise<void> => {
+    if (outcomes.length) await redis.eval(SETTLE_CREATE, 1, key(postId), ...outcomes.flat());
+  };
+  const settleDelete = async (postId: string, outcomes: Array<[inbox: string, state: DeleteOutcome]>): Promise<void> => {
+    if (outcomes.length) await redis.hset(key(postId), Object.fromEntries(outcomes));
+  };
   return {
     async queueCreate(postId: string, inboxes: string[]): Promise<void> {
       if (inboxes.length) await redis.eval(QUEUE_CREATE, 1, key(postId), ...inboxes);
@@ -118,16 +128,15 @@ export function postReceiptStore(redis: RedisClient, keys: RedisKeys) {
       return flags.map((f) => f === 1);
     },
     /** Outcomes of claimed Creates: accepted, failed for good, or queued again for a retry. */
-    async settleCreate(postId: string, outcomes: Array<[inbox: string, state: 'c:ok' | 'c:failed' | 'c:queued']>): Promise<void> {
-      if (outcomes.length) await redis.eval(SETTLE_CREATE, 1, key(postId), ...outcomes.flat());
-    },
+    settleCreate,
+    /** One outcome, written with the others of the same post known in the same turn (one write). */
+    settleCreateSoon: coalescedWritesByKey<string, [string, CreateOutcome]>(settleCreate),
     /** What a Delete (cancelling Creates still queued) or an Update does at each inbox. */
     async step(postId: string, kind: 'delete' | 'update', inboxes: string[], now = Date.now()): Promise<StepVerdict[]> {
       return (await redis.eval(STEP, 1, key(postId), String(now), String(SENDING_STALE_MS), kind, ...inboxes)) as StepVerdict[];
     },
-    async settleDelete(postId: string, outcomes: Array<[inbox: string, state: 'd:ok' | 'd:failed']>): Promise<void> {
-      if (outcomes.length) await redis.hset(key(postId), Object.fromEntries(outcomes));
-    },
+    settleDelete,
+    settleDeleteSoon: coalescedWritesByKey<string, [string, DeleteOutcome]>(settleDelete),
     /** Receipts by server, read page by page (a post may have reached tens of thousands). */
     async byServer(postId: string, pageSize = 1000): Promise<ServerReceipt[]> {
       const servers = new Map<string, ServerReceipt>();

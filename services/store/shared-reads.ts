@@ -34,3 +34,22 @@ export function coalescedWrites<T>(write: (items: T[]) => Promise<void>): (item:
     return flushed;
   };
 }
+
+/**
+ * coalescedWrites per key: what is asked for one key within one turn goes as one write, whoever
+ * asks (the jobs of one post's fan-out share a write per turn).
+ */
+export function coalescedWritesByKey<K, T>(write: (key: K, items: T[]) => Promise<void>): (key: K, item: T) => Promise<void> {
+  const open = new Map<K, (item: T) => Promise<void>>();
+  return (key, item) => {
+    let add = open.get(key);
+    if (!add) {
+      add = coalescedWrites<T>((items) => {
+        open.delete(key);
+        return write(key, items);
+      });
+      open.set(key, add);
+    }
+    return add(item);
+  };
+}

@@ -11,6 +11,7 @@ const server = createServer((req, res) => {
   req.on('end', () => {
     if (req.url === '/huge') return res.writeHead(202).end(Buffer.alloc(4 * 1024 * 1024, 'x'));
     if (req.url === '/slow-down') return res.writeHead(429, { 'retry-after': '600' }).end('{"error":"rate"}');
+    if (req.url === '/unavailable') return res.writeHead(503, { 'X-Retry-After-Hint': 'no', 'Retry-After': 'Wed, 21 Oct 2026 07:28:00 GMT' }).end();
     res.writeHead(202).end();
   });
 });
@@ -31,6 +32,8 @@ const post = (path: string) => postForStatus(agent, new URL(`${origin}${path}`),
 test('status of an empty answer, and Retry-After when given', async () => {
   expect(await post('/inbox')).toEqual({ status: 202 });
   expect(await post('/slow-down')).toEqual({ status: 429, retryAfter: '600' });
+  // Header names in any case; a longer name that merely contains it is not it.
+  expect(await post('/unavailable')).toEqual({ status: 503, retryAfter: 'Wed, 21 Oct 2026 07:28:00 GMT' });
 });
 
 test('a 4 MiB body is cut off past 64 KiB; the status stands and the next POST works', async () => {

@@ -27,6 +27,8 @@ export interface TestGatewayOptions {
   host?: string;
   /** a test CA the gateway trusts for outbound https (remote servers started with tls) */
   extraCaPem?: string;
+  /** watch for cross-slot commands (default on); benchmarks turn it off, production has none */
+  slotTripwire?: boolean;
 }
 
 export async function startTestGateway(o: TestGatewayOptions = {}): Promise<TestGateway> {
@@ -40,7 +42,7 @@ export async function startTestGateway(o: TestGatewayOptions = {}): Promise<Test
   await waitReady(g.redis);
   // On the shared single Redis every multi-key operation must still be one a cluster accepts.
   const crossSlot: string[] = [];
-  for (const client of [g.redis, g.queueRedis]) if (!isCluster(client)) watchSlots(client, crossSlot);
+  if (o.slotTripwire !== false) for (const client of [g.redis, g.queueRedis]) if (!isCluster(client)) watchSlots(client, crossSlot);
   server.on('request', createApp(g));
   const workers = o.workers ? startWorkers(g) : undefined;
   return {

@@ -1,4 +1,4 @@
-import { coalescedWrites, sharedReads } from '../../services/store/shared-reads';
+import { coalescedWrites, coalescedWritesByKey, sharedReads } from '../../services/store/shared-reads';
 
 test('concurrent reads of one key share one pending read; a later read reads again', async () => {
   let reads = 0;
@@ -18,4 +18,12 @@ test('writes asked for in one turn go as one; each caller resolves when its writ
     throw new Error('store down');
   });
   await expect(failing(1)).rejects.toThrow('store down');
+});
+
+test('per key: one write per key and turn, whoever asks; the next turn writes again', async () => {
+  const writes: Array<[string, number[]]> = [];
+  const add = coalescedWritesByKey<string, number>(async (key, items) => void writes.push([key, items]));
+  await Promise.all([add('post-1', 1), add('post-2', 2), add('post-1', 3)]);
+  await add('post-1', 4);
+  expect(writes).toEqual([['post-1', [1, 3]], ['post-2', [2]], ['post-1', [4]]]);
 });

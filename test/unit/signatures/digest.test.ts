@@ -9,6 +9,16 @@ describe('digestHeader', () => {
     expect(digestHeader(body)).toBe('SHA-256=X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=');
     expect(digestHeader(body.toString())).toBe(digestHeader(body));
   });
+
+  it('gives each body its own digest though the last one is remembered, a reused Buffer too', () => {
+    const sha = (b: Buffer | string) => `SHA-256=${createHash('sha256').update(b).digest('base64')}`;
+    const reused = Buffer.from('{"n": 1}');
+    expect(digestHeader(reused)).toBe(sha('{"n": 1}'));
+    reused.write('2', 6); // the caller fills the same Buffer with the next body
+    expect(digestHeader(reused)).toBe(sha('{"n": 2}'));
+    for (const text of ['{"a": 1}', '{"a": 1}', '{"b": 2}', '{"a": 1}']) expect(digestHeader(text)).toBe(sha(text));
+    expect(digestHeader(Buffer.from('{"a": 1}'))).toBe(sha('{"a": 1}'));
+  });
 });
 
 describe('verifyDigestHeader', () => {
