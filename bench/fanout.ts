@@ -78,10 +78,12 @@ async function main() {
     const allIn = new Promise<void>((ok) => inboxes.once('message', (m) => m === 'done' && ok()));
     inboxes.send(INBOXES);
     const t0 = process.hrtime.bigint();
+    const cpu0 = process.cpuUsage();
     await send({ id: `bench-post-${n}`, type: 'post.created', occurredAt: new Date().toISOString(), data: { post: { id: `bench-post-${n}`, accountId: 'bench', createdAt: new Date().toISOString(), text: 'benchmark post #bench', visibility: 'public' } } });
     await allIn;
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-    return { rawRate, seconds, rate: INBOXES / seconds, ratio: INBOXES / seconds / rawRate };
+    const cpu = process.cpuUsage(cpu0);
+    return { rawRate, seconds, rate: INBOXES / seconds, ratio: INBOXES / seconds / rawRate, cpuUsPerDelivery: (cpu.user + cpu.system) / INBOXES };
   };
   const cold = await round(0);
   const rssColdPeak = rssPeak;
@@ -93,7 +95,7 @@ async function main() {
 
   const behind = INBOXES < FOLLOWERS ? ` behind ${INBOXES} shared inboxes` : ', each its own inbox';
   const line = (label: string, r: typeof cold) =>
-    console.log(`  ${label.padEnd(12)} raw crypto.sign ${Math.round(r.rawRate)}/s, delivered ${Math.round(r.rate)}/s (${r.seconds.toFixed(2)} s from event to last inbox), ratio ${r.ratio.toFixed(2)}`);
+    console.log(`  ${label.padEnd(12)} raw crypto.sign ${Math.round(r.rawRate)}/s, delivered ${Math.round(r.rate)}/s (${r.seconds.toFixed(2)} s from event to last inbox), ratio ${r.ratio.toFixed(2)}; process CPU ${Math.round(r.cpuUsPerDelivery)} µs per delivery against ${Math.round(1e6 / r.rawRate)} µs per raw sign`);
   console.log(`fan-out: ${FOLLOWERS} followers${behind}, on ${SERVERS} loopback servers (child process); gateway HTTP + workers in one process, delivery concurrency ${gw.g.config.deliveryConcurrency}, ${gw.g.config.deliveryBatchSize} inboxes per job; ${cluster ? `Redis Cluster of ${nodes} nodes` : 'one Redis'}`);
   console.log('  raw: RSA-2048 crypto.sign on one core with a cached KeyObject, for 1 s just before each fan-out');
   line('cold post', cold);

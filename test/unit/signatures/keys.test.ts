@@ -48,4 +48,16 @@ describe('LruMap', () => {
     expect(m.get('a')).toBe(1);
     expect(m.get('c')).toBe(3);
   });
+
+  it('keeps a key that is read between every write, however many other keys come and go', () => {
+    const m = new LruMap<string, number>(4);
+    m.set('hot', 0);
+    for (let i = 0; i < 100; i++) {
+      m.set(`k${i}`, i);
+      expect(m.get('hot')).toBe(0);
+    }
+    expect(m.size).toBe(4);
+    expect(m.get('k95')).toBeUndefined();
+    expect(m.get('k99')).toBe(99);
+  });
 });
