@@ -1,7 +1,8 @@
-// A bounded map that evicts the least recently used entry (oldest first in Map's insertion order).
-// A hit moves its entry to the end only once it has aged past half the capacity: moving costs a
-// delete and an insert, and the hottest keys (a fan-out's signing key, its servers) are read on
-// every delivery. An entry read within the last capacity/2 writes is still far from eviction.
+// A bounded map that evicts about the least recently used entry (oldest first in Map's insertion
+// order). A hit moves its entry to the end only once it has aged past half the capacity: moving
+// costs a delete and an insert, and the hottest keys (a fan-out's signing key, its servers) are
+// read on every delivery. So a key survives at least capacity/2 writes after it is read, not
+// always capacity-1 as in a strict LRU.
 
 interface Entry<V> {
   value: V;
