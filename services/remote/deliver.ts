@@ -54,6 +54,8 @@ export async function deliverActivity(
   let url: URL;
   try {
     url = typeof inbox === 'string' ? new URL(inbox) : inbox;
+    // Another scheme would only fail again on every retry.
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`${url.protocol} is not http(s)`);
     assertPublicUrl(url, d.allowPrivateAddresses);
   } catch (e) {
     return { verdict: { kind: 'final', reason: `blocked: ${(e as Error).message}` } };
