@@ -9,7 +9,7 @@
 // Run: npm run bench:inbound  (INBOUND_REQUESTS, CONCURRENCY, ACTORS)
 import { fmtRate, expectAll, runLoad } from './support/load';
 import { enableAccount, publishPost } from './support/platform';
-import { gatewaySetup, runBench, until } from './support/processes';
+import { gatewaySetup, processCpuSeconds, runBench, until } from './support/processes';
 import { completedSpan, counterByLabel, openQueue, pending, startCountingPlatform } from './support/queues';
 import { activity, inboxLoad, signedInboxPost, startRemoteActors } from './support/remote-actors';
 import { rawVerifyAndParsePerSecond } from './support/raw-verify';
@@ -22,7 +22,7 @@ async function main() {
   const remote = await startRemoteActors(ACTORS);
   const platform = await startCountingPlatform();
   const setup = await gatewaySetup({ PLATFORM_CALLBACK_URL: platform.url });
-  await setup.start('gateway');
+  const gateway = await setup.start('gateway');
   let worker = await setup.start('worker');
   await enableAccount(setup.url, 'bench', 'bench');
   const postUri = await publishPost(setup.url, 'bench-post', 'bench');
@@ -42,7 +42,9 @@ async function main() {
   const sample = load[0]!.body;
   const rawBefore = rawVerifyAndParsePerSecond(remote.actors[0]!, sample);
   const fetchesBefore = remote.fetches();
+  const cpuBefore = processCpuSeconds(gateway.proc.proc.pid!);
   const result = await runLoad(setup.url, load, CONCURRENCY);
+  const cpuPerPost = ((processCpuSeconds(gateway.proc.proc.pid!) - cpuBefore) / REQUESTS) * 1e6;
   const rawAfter = rawVerifyAndParsePerSecond(remote.actors[0]!, sample);
   expectAll(result, 202, 'inbox');
   const raw = (rawBefore + rawAfter) / 2;
@@ -60,6 +62,7 @@ async function main() {
   console.log(`inbound: ${REQUESTS} signed POSTs to the shared inbox (Create replies and Likes alternating, draft-cavage, ${ACTORS} actors, keys cached: ${remote.fetches() - fetchesBefore} actor fetches while measured), ${CONCURRENCY} connections; gateway HTTP process alone`);
   console.log(`  raw crypto.verify + JSON.parse (1 core, same body):  ${fmtRate(raw, 'ops/s')}  (${Math.round(rawBefore)} before, ${Math.round(rawAfter)} after)`);
   console.log(`  inbox POSTs answered 202 (durably queued):          ${fmtRate(accepted, 'activities/s')}   ratio ${(accepted / raw).toFixed(3)}`);
+  console.log(`  gateway process CPU per POST:                       ${Math.round(cpuPerPost).toString().padStart(8)} µs   (raw verify + parse: ${Math.round(1e6 / raw)} µs)`);
   console.log(`  processed by a worker process afterwards:           ${fmtRate(processed, 'activities/s')}   (${span.jobs} jobs, ${span.failed} failed; outcomes ${JSON.stringify(outcomes)})`);
   console.log(`  ... until the last platform callback arrived:       ${fmtRate(withCallbacks, 'activities/s')}   (${platform.count() - callbacksBefore} callbacks)`);
 }

@@ -1,10 +1,9 @@
 // Express app factory (no listen): thin routes over the gateway's services.
 import express, { type Express } from 'express';
-import { pinoHttp } from 'pino-http';
-import { randomUUID } from 'node:crypto';
 import type { Gateway } from '../gateway';
 import { authorizedFetch } from './authorized-fetch';
 import { problemErrorHandler, sendProblem } from './problem';
+import { requestLog } from './request-log';
 import { actorsRouter } from './routes/actors';
 import { adminDomainBlocksRouter } from './routes/admin-domain-blocks';
 import { adminJobsRouter } from './routes/admin-jobs';
@@ -26,13 +25,9 @@ export function createApp(g: Gateway): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', true);
-  app.use(
-    pinoHttp({
-      logger: g.logger,
-      genReqId: (req) => (typeof req.headers['x-request-id'] === 'string' ? req.headers['x-request-id'] : randomUUID()),
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' },
-    }),
-  );
+  app.use(requestLog(g.logger, { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' }));
+  // The inboxes first: federation's hot path should not walk every other router to reach them.
+  app.use(inboxRouter(g));
   app.use(opsRouter(g));
   app.use(adminDomainBlocksRouter(g));
   app.use(adminDomainHealthRouter(g));
@@ -40,7 +35,6 @@ export function createApp(g: Gateway): Express {
   app.use(platformEventsRouter(g));
   app.use(platformQueriesRouter(g));
   app.use(discoveryRouter(g));
-  app.use(inboxRouter(g));
   app.use(authorizedFetch(g));
   app.use(collectionsRouter(g));
   app.use(actorsRouter(g));

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { type Gateway, createGateway } from '../../services/gateway';
 import { SERVER_OPTIONS, createApp } from '../../services/http/app';
-import { createLogger } from '../../services/logger';
+import { type Logger, createLogger } from '../../services/logger';
 import { isCluster, waitReady } from '../../services/store/redis';
 import { type RunningWorkers, startWorkers } from '../../workers/start-workers';
 import { watchSlots } from './slot-tripwire';
@@ -29,6 +29,8 @@ export interface TestGatewayOptions {
   extraCaPem?: string;
   /** watch for cross-slot commands (default on); benchmarks turn it off, production has none */
   slotTripwire?: boolean;
+  /** instead of a logger at TEST_LOG_LEVEL (silent by default) */
+  logger?: Logger;
 }
 
 export async function startTestGateway(o: TestGatewayOptions = {}): Promise<TestGateway> {
@@ -37,7 +39,7 @@ export async function startTestGateway(o: TestGatewayOptions = {}): Promise<Test
   const port = (server.address() as AddressInfo).port;
   const url = `${o.tls ? 'https' : 'http'}://${o.host ?? '127.0.0.1'}:${port}`;
   const config = testConfig({ PUBLIC_ORIGIN: url, ...o.env });
-  const g = createGateway(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), o.extraCaPem ? { extraCaPem: o.extraCaPem } : {});
+  const g = createGateway(config, o.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), o.extraCaPem ? { extraCaPem: o.extraCaPem } : {});
   await waitReady(g.queueRedis);
   await waitReady(g.redis);
   // On the shared single Redis every multi-key operation must still be one a cluster accepts.
