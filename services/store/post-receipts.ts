@@ -16,9 +16,10 @@ import { coalescedWritesByKey } from './shared-reads';
  * d:failed        Delete refused for good or out of attempts: the server may still hold the post
  * u:sent          reached by an Update only (e.g. a mention added by an edit): later Updates and
  *                 the Delete go there too
+ * d:ok:u, d:failed:u  the Delete's outcome at an inbox only Updates reached (no Create was accepted there)
  * The hash's fields are every inbox the post reached: Updates and the Delete go to all of them.
  */
-export type ReceiptState = 'c:queued' | 'c:sending' | 'c:ok' | 'c:failed' | 'c:cancelled' | 'd:ok' | 'd:failed' | 'u:sent';
+export type ReceiptState = 'c:queued' | 'c:sending' | 'c:ok' | 'c:failed' | 'c:cancelled' | 'd:ok' | 'd:failed' | 'd:ok:u' | 'd:failed:u' | 'u:sent';
 
 /** What a Delete or Update job does at one inbox. */
 export type StepVerdict = 'send' | 'wait' | 'skip' | 'cancelled';
@@ -67,6 +68,17 @@ end
 return 1
 `;
 
+// KEYS[1] receipts. ARGV: pairs of inbox, state. Where only Updates had gone the outcome keeps
+// that (':u'): the receipts must not count a Create accepted there.
+const SETTLE_DELETE = `
+for i = 1, #ARGV, 2 do
+  local cur = redis.call('HGET', KEYS[1], ARGV[i])
+  local onlyUpdates = cur == 'u:sent' or (cur and string.sub(cur, -2) == ':u')
+  redis.call('HSET', KEYS[1], ARGV[i], onlyUpdates and (ARGV[i + 1] .. ':u') or ARGV[i + 1])
+end
+return 1
+`;
+
 // KEYS[1] receipts. ARGV: now, staleMs, kind ('delete'|'update'), inboxes. Verdicts per inbox.
 const STEP = `
 local now, stale, kind = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
@@ -78,8 +90,8 @@ for i = 4, #ARGV do
     if kind == 'delete' then redis.call('HSET', KEYS[1], ARGV[i], 'c:cancelled'); v = 'cancelled' else v = 'wait' end
   elseif cur and string.sub(cur, 1, 10) == 'c:sending:' then
     if now - tonumber(string.sub(cur, 11)) < stale then v = 'wait' end
-  elseif cur == 'c:failed' or cur == 'c:cancelled' or cur == 'd:ok' then v = 'skip'
-  elseif cur == 'd:failed' and kind == 'update' then v = 'skip'
+  elseif cur == 'c:failed' or cur == 'c:cancelled' or (cur and string.sub(cur, 1, 4) == 'd:ok') then v = 'skip'
+  elseif cur and string.sub(cur, 1, 8) == 'd:failed' and kind == 'update' then v = 'skip'
   end
   out[i - 3] = v
 end
@@ -102,7 +114,7 @@ export function postReceiptStore(redis: RedisClient, keys: RedisKeys) {
     if (outcomes.length) await redis.eval(SETTLE_CREATE, 1, key(postId), ...outcomes.flat());
   };
   const settleDelete = async (postId: string, outcomes: Array<[inbox: string, state: DeleteOutcome]>): Promise<void> => {
-    if (outcomes.length) await redis.hset(key(postId), Object.fromEntries(outcomes));
+    if (outcomes.length) await redis.eval(SETTLE_DELETE, 1, key(postId), ...outcomes.flat());
   };
   return {
     async queueCreate(postId: string, inboxes: string[]): Promise<void> {
@@ -162,6 +174,8 @@ function tally(servers: Map<string, ServerReceipt>, inbox: string, state: string
   else if (state === 'c:cancelled') s.create.cancelled++;
   else if (state === 'd:ok') (s.create.accepted++, s.delete.acknowledged++);
   else if (state === 'd:failed') (s.create.accepted++, s.delete.failed++);
+  else if (state === 'd:ok:u') s.delete.acknowledged++;
+  else if (state === 'd:failed:u') s.delete.failed++;
   else if (state !== 'u:sent') s.create.pending++;
 }
 

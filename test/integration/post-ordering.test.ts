@@ -147,6 +147,11 @@ test('an inbox first reached by an Update (a mention added by an edit) gets the 
   await sendEvents(gw.url, { id: eventId('d'), type: 'post.deleted', occurredAt: at(3), data: { postId: 'p-ord6', accountId: 'a-ord6' } });
   await eventually(() => mentioned.received.some((x) => x.json.type === 'Delete') && follower.received.some((x) => x.json.type === 'Delete'), 'the Delete at both');
   await eventually(async () => ((await receipts('p-ord6')).body.totals as { delete: { acknowledged: number } }).delete.acknowledged === 2, 'both Deletes acknowledged');
+  // Still one Create accepted: the mentioned server only ever had the Update.
+  expect((await receipts('p-ord6')).body).toMatchObject({ stillHeldBy: [], totals: { inboxes: 2, create: { accepted: 1 }, delete: { acknowledged: 2, failed: 0 } } });
+  // A second Delete of it sends nothing more there (the post's Delete went, to both inboxes).
+  const verdicts = await gw.g.postReceipts.step('p-ord6', 'delete', [`${follower.origin}/inbox`, `${mentioned.origin}/inbox`]);
+  expect(verdicts).toEqual(['skip', 'skip']);
 });
 
 test('receipts: 404 for a post never seen, 401 without the platform token', async () => {
