@@ -9,6 +9,7 @@ run(['bench/signatures.js']);
 run(['-r', '@swc-node/register', 'bench/verify.ts']);
 run(['--expose-gc', '-r', '@swc-node/register', 'bench/fanout.ts']);
 run(['-r', '@swc-node/register', 'bench/fanout-ceiling.ts']);
+run(['-r', '@swc-node/register', 'bench/fanout-layers.ts']);
 run(['-r', '@swc-node/register', 'bench/normalize.ts']);
 // Each starts its own gateway processes (and peers) on a fresh Redis prefix and removes them.
 run(['-r', '@swc-node/register', 'bench/intake.ts']);

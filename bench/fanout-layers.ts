@@ -1,0 +1,108 @@
+// Fan-out by layers, to see where the gap between bench:fanout-ceiling and bench:fanout goes:
+// the same deliveries to the same 20 loopback servers from inside a gateway process, 100 in
+// flight, each layer beside raw signing measured just before it:
+//   ceiling   the gateway's signing and POST alone
+//   guards    deliverToInbox: account and domain blocks, breaker, per-domain slot, scheme, health
+//   receipts  deliverInOrder over batches of 20: a post's Create claimed and settled per inbox
+// What bench:fanout adds on top is the queue: event intake, fan-out planning, BullMQ's job moves.
+// Run: npm run bench:fanout-layers  (DELIVERIES=10000, ROUNDS=3 per layer).
+import { sign } from 'node:crypto';
+import { fork } from 'node:child_process';
+import { type Server, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { deliverToInbox, prepareActivity } from '../services/federation/deliver-inbox';
+import { deliverInOrder } from '../services/federation/ordered-delivery';
+import { postForStatus } from '../services/remote/post-for-status';
+import { signCavageRequest } from '../services/signatures/cavage-sign';
+import { enableAccount } from './support/platform';
+import { startTestGateway } from '../test/support/test-gateway';
+
+const SERVERS = 20;
+const DELIVERIES = Number(process.env.DELIVERIES ?? 10_000);
+const ROUNDS = Number(process.env.ROUNDS ?? 3);
+const IN_FLIGHT = 100;
+const BATCH = 20;
+
+async function serveInboxes() {
+  const servers = await Promise.all(Array.from({ length: SERVERS }, () => new Promise<Server>((ok) => {
+    const s = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(202).end());
+    });
+    s.listen(0, '127.0.0.1', () => ok(s));
+  })));
+  process.send!(servers.map((s) => (s.address() as AddressInfo).port));
+}
+
+async function main() {
+  const child = fork(__filename, ['inboxes'], { execArgv: ['-r', '@swc-node/register'] });
+  const ports = await new Promise<number[]>((ok) => child.once('message', (m) => ok(m as number[])));
+  const gw = await startTestGateway({ workers: true, slotTripwire: false });
+  await enableAccount(gw.url, 'bench', 'bench');
+  const activityId = `${gw.url}/activities/layers`;
+  await gw.g.activities.save({ id: activityId, actor: `${gw.url}/users/bench`, type: 'Create', object: { type: 'Note', content: 'x'.repeat(600) } } as { id: string; actor: string });
+  const job = { activityId, signer: { accountId: 'bench' } };
+  const prepared = await prepareActivity(gw.g, job);
+  if (!('body' in prepared)) throw new Error('the bench activity was not stored');
+  // Each round its own inbox paths, so no round's receipts or caches serve another.
+  const inbox = (n: number, round: number) => `http://127.0.0.1:${ports[n % SERVERS]}/r${round}/u${n}/inbox`;
+  const rawSignsPerSecond = () => {
+    const data = Buffer.from('(request-target): post /inbox\nhost: example\ndate: x');
+    const start = process.hrtime.bigint();
+    let n = 0;
+    while (Number(process.hrtime.bigint() - start) < 1e9) {
+      sign('sha256', data, prepared.key.privateKey);
+      n++;
+    }
+    return n / (Number(process.hrtime.bigint() - start) / 1e9);
+  };
+  // Each layer runs IN_FLIGHT / size loops, each taking the next `size` deliveries until all are done.
+  const layers: Record<string, { size: number; run: (first: number, round: number) => Promise<unknown> }> = {
+    ceiling: {
+      size: 1,
+      run: async (n, round) => {
+        const url = new URL(inbox(n, round));
+        const headers = signCavageRequest({ method: 'POST', url, headers: { 'content-type': 'application/activity+json', 'user-agent': gw.g.userAgent }, body: prepared.body }, prepared.key);
+        await postForStatus(gw.g.agent, url, headers, prepared.body);
+      },
+    },
+    guards: { size: 1, run: (n, round) => deliverToInbox(gw.g, job, prepared, inbox(n, round)) },
+    receipts: {
+      size: BATCH,
+      run: (first, round) => {
+        const inboxes = Array.from({ length: BATCH }, (_, k) => inbox(first + k, round));
+        return deliverInOrder(gw.g, { postId: `layers-${round}`, step: 'create' }, inboxes, (i) => deliverToInbox(gw.g, job, prepared, i));
+      },
+    },
+  };
+  console.log(`fan-out by layers: ${DELIVERIES} deliveries to ${SERVERS} loopback servers (child process), ${IN_FLIGHT} in flight, inside a gateway process; ${ROUNDS} rounds per layer, alternating`);
+  let round = 0;
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const [name, layer] of Object.entries(layers)) {
+      round++;
+      if (name === 'receipts') await gw.g.postReceipts.queueCreate(`layers-${round}`, Array.from({ length: DELIVERIES }, (_, n) => inbox(n, round)));
+      const raw = rawSignsPerSecond();
+      let next = 0;
+      const t0 = process.hrtime.bigint();
+      const cpu0 = process.cpuUsage();
+      await Promise.all(Array.from({ length: IN_FLIGHT / layer.size }, async () => {
+        while (next < DELIVERIES) {
+          const first = next;
+          next += layer.size;
+          await layer.run(first, round);
+        }
+      }));
+      const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+      const cpu = process.cpuUsage(cpu0);
+      console.log(`  ${name.padEnd(9)} raw crypto.sign ${Math.round(raw)}/s, delivered ${Math.round(DELIVERIES / seconds)}/s, ratio ${(DELIVERIES / seconds / raw).toFixed(2)}; process CPU ${Math.round((cpu.user + cpu.system) / DELIVERIES)} µs per delivery`);
+    }
+  }
+  await gw.close();
+  child.kill();
+}
+
+if (process.argv[2] === 'inboxes') void serveInboxes();
+else main().then(() => process.exit(0), (e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
