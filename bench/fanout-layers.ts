@@ -5,7 +5,7 @@
 //   guards    deliverToInbox: account and domain blocks, breaker, per-domain slot, scheme, health
 //   receipts  deliverInOrder over batches of 20: a post's Create claimed and settled per inbox
 // What bench:fanout adds on top is the queue: event intake, fan-out planning, BullMQ's job moves.
-// Run: npm run bench:fanout-layers  (DELIVERIES=10000, ROUNDS=3 per layer).
+// Run: npm run bench:fanout-layers  (DELIVERIES=10000, ROUNDS=3 per layer, IN_FLIGHT=100: a multiple of 20).
 import { sign } from 'node:crypto';
 import { fork } from 'node:child_process';
 import { type Server, createServer } from 'node:http';
@@ -20,7 +20,7 @@ import { startTestGateway } from '../test/support/test-gateway';
 const SERVERS = 20;
 const DELIVERIES = Number(process.env.DELIVERIES ?? 10_000);
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
-const IN_FLIGHT = 100;
+const IN_FLIGHT = Number(process.env.IN_FLIGHT ?? 100);
 const BATCH = 20;
 
 async function serveInboxes() {
