@@ -4,8 +4,11 @@
 //   ceiling   the gateway's signing and POST alone
 //   guards    deliverToInbox: account and domain blocks, breaker, per-domain slot, scheme, health
 //   receipts  deliverInOrder over batches of 20: a post's Create claimed and settled per inbox
-// What bench:fanout adds on top is the queue: event intake, fan-out planning, BullMQ's job moves.
-// Run: npm run bench:fanout-layers  (DELIVERIES=10000, ROUNDS=3 per layer, IN_FLIGHT=100: a multiple of 20).
+//   queue     the same batches as BullMQ delivery jobs run by the process's workers
+//             (DELIVERY_CONCURRENCY jobs at once, 50 by default as in production)
+// What bench:fanout adds on top of the last is event intake and fan-out planning.
+// Run: npm run bench:fanout-layers  (DELIVERIES=10000, ROUNDS=3 per layer, IN_FLIGHT=100: a
+// multiple of 20, for the first three layers).
 import { sign } from 'node:crypto';
 import { fork } from 'node:child_process';
 import { type Server, createServer } from 'node:http';
@@ -37,7 +40,7 @@ async function serveInboxes() {
 async function main() {
   const child = fork(__filename, ['inboxes'], { execArgv: ['-r', '@swc-node/register'] });
   const ports = await new Promise<number[]>((ok) => child.once('message', (m) => ok(m as number[])));
-  const gw = await startTestGateway({ workers: true, slotTripwire: false });
+  const gw = await startTestGateway({ workers: true, slotTripwire: false, env: { DELIVERY_CONCURRENCY: process.env.DELIVERY_CONCURRENCY ?? '50' } });
   await enableAccount(gw.url, 'bench', 'bench');
   const activityId = `${gw.url}/activities/layers`;
   await gw.g.activities.save({ id: activityId, actor: `${gw.url}/users/bench`, type: 'Create', object: { type: 'Note', content: 'x'.repeat(600) } } as { id: string; actor: string });
@@ -75,7 +78,12 @@ async function main() {
       },
     },
   };
-  console.log(`fan-out by layers: ${DELIVERIES} deliveries to ${SERVERS} loopback servers (child process), ${IN_FLIGHT} in flight, inside a gateway process; ${ROUNDS} rounds per layer, alternating`);
+  const report = (name: string, raw: number, t0: bigint, cpu0: NodeJS.CpuUsage) => {
+    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    const cpu = process.cpuUsage(cpu0);
+    console.log(`  ${name.padEnd(9)} raw crypto.sign ${Math.round(raw)}/s, delivered ${Math.round(DELIVERIES / seconds)}/s, ratio ${(DELIVERIES / seconds / raw).toFixed(2)}; process CPU ${Math.round((cpu.user + cpu.system) / DELIVERIES)} µs per delivery`);
+  };
+  console.log(`fan-out by layers: ${DELIVERIES} deliveries to ${SERVERS} loopback servers (child process), ${IN_FLIGHT} in flight, inside a gateway process; ${ROUNDS} rounds per layer, alternating; then the queue layer, ${gw.g.config.deliveryConcurrency} jobs at once`);
   let round = 0;
   for (let r = 0; r < ROUNDS; r++) {
     for (const [name, layer] of Object.entries(layers)) {
@@ -92,10 +100,24 @@ async function main() {
           await layer.run(first, round);
         }
       }));
-      const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-      const cpu = process.cpuUsage(cpu0);
-      console.log(`  ${name.padEnd(9)} raw crypto.sign ${Math.round(raw)}/s, delivered ${Math.round(DELIVERIES / seconds)}/s, ratio ${(DELIVERIES / seconds / raw).toFixed(2)}; process CPU ${Math.round((cpu.user + cpu.system) / DELIVERIES)} µs per delivery`);
+      report(name, raw, t0, cpu0);
     }
+  }
+  for (let r = 0; r < ROUNDS; r++) {
+    round++;
+    const postId = `layers-${round}`;
+    await gw.g.postReceipts.queueCreate(postId, Array.from({ length: DELIVERIES }, (_, n) => inbox(n, round)));
+    const jobs = Array.from({ length: DELIVERIES / BATCH }, (_, b) => ({
+      name: 'deliver-batch',
+      data: { ...job, postStep: { postId, step: 'create' as const }, inboxes: Array.from({ length: BATCH }, (_, k) => inbox(b * BATCH + k, round)) },
+      opts: { jobId: `${postId}-${b}` },
+    }));
+    const raw = rawSignsPerSecond();
+    const t0 = process.hrtime.bigint();
+    const cpu0 = process.cpuUsage();
+    for (let i = 0; i < jobs.length; i += 50) await gw.g.queues.delivery.addBulk(jobs.slice(i, i + 50));
+    while (Object.values(await gw.g.queues.delivery.getJobCounts('active', 'waiting', 'delayed', 'prioritized')).some((c) => c > 0)) await new Promise((r) => setTimeout(r, 5));
+    report('queue', raw, t0, cpu0);
   }
   await gw.close();
   child.kill();
