@@ -9,15 +9,14 @@
 // What bench:fanout adds on top of the last is event intake and fan-out planning.
 // Run: npm run bench:fanout-layers  (DELIVERIES=10000, ROUNDS=3 per layer, IN_FLIGHT=100: a
 // multiple of 20, for the first three layers).
-import { sign } from 'node:crypto';
-import { fork } from 'node:child_process';
-import { type Server, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { deliverToInbox, prepareActivity } from '../services/federation/deliver-inbox';
 import { deliverInOrder } from '../services/federation/ordered-delivery';
 import { postForStatus } from '../services/remote/post-for-status';
 import { signCavageRequest } from '../services/signatures/cavage-sign';
+import { startFollowerInboxes } from './support/inboxes';
 import { enableAccount } from './support/platform';
+import { runBench } from './support/processes';
+import { rawSignsPerSecond } from './support/raw-sign';
 import { startTestGateway } from '../test/support/test-gateway';
 
 const SERVERS = 20;
@@ -26,20 +25,8 @@ const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const IN_FLIGHT = Number(process.env.IN_FLIGHT ?? 100);
 const BATCH = 20;
 
-async function serveInboxes() {
-  const servers = await Promise.all(Array.from({ length: SERVERS }, () => new Promise<Server>((ok) => {
-    const s = createServer((req, res) => {
-      req.resume();
-      req.on('end', () => res.writeHead(202).end());
-    });
-    s.listen(0, '127.0.0.1', () => ok(s));
-  })));
-  process.send!(servers.map((s) => (s.address() as AddressInfo).port));
-}
-
 async function main() {
-  const child = fork(__filename, ['inboxes'], { execArgv: ['-r', '@swc-node/register'] });
-  const ports = await new Promise<number[]>((ok) => child.once('message', (m) => ok(m as number[])));
+  const { origins } = await startFollowerInboxes(SERVERS);
   const gw = await startTestGateway({ workers: true, slotTripwire: false, env: { DELIVERY_CONCURRENCY: process.env.DELIVERY_CONCURRENCY ?? '50' } });
   await enableAccount(gw.url, 'bench', 'bench');
   const activityId = `${gw.url}/activities/layers`;
@@ -48,17 +35,7 @@ async function main() {
   const prepared = await prepareActivity(gw.g, job);
   if (!('body' in prepared)) throw new Error('the bench activity was not stored');
   // Each round its own inbox paths, so no round's receipts or caches serve another.
-  const inbox = (n: number, round: number) => `http://127.0.0.1:${ports[n % SERVERS]}/r${round}/u${n}/inbox`;
-  const rawSignsPerSecond = () => {
-    const data = Buffer.from('(request-target): post /inbox\nhost: example\ndate: x');
-    const start = process.hrtime.bigint();
-    let n = 0;
-    while (Number(process.hrtime.bigint() - start) < 1e9) {
-      sign('sha256', data, prepared.key.privateKey);
-      n++;
-    }
-    return n / (Number(process.hrtime.bigint() - start) / 1e9);
-  };
+  const inbox = (n: number, round: number) => `${origins[n % SERVERS]}/r${round}/u${n}/inbox`;
   // Each layer runs IN_FLIGHT / size loops, each taking the next `size` deliveries until all are done.
   const layers: Record<string, { size: number; run: (first: number, round: number) => Promise<unknown> }> = {
     ceiling: {
@@ -89,7 +66,7 @@ async function main() {
     for (const [name, layer] of Object.entries(layers)) {
       round++;
       if (name === 'receipts') await gw.g.postReceipts.queueCreate(`layers-${round}`, Array.from({ length: DELIVERIES }, (_, n) => inbox(n, round)));
-      const raw = rawSignsPerSecond();
+      const raw = rawSignsPerSecond(prepared.key.privateKey);
       let next = 0;
       const t0 = process.hrtime.bigint();
       const cpu0 = process.cpuUsage();
@@ -112,7 +89,7 @@ async function main() {
       data: { ...job, postStep: { postId, step: 'create' as const }, inboxes: Array.from({ length: BATCH }, (_, k) => inbox(b * BATCH + k, round)) },
       opts: { jobId: `${postId}-${b}` },
     }));
-    const raw = rawSignsPerSecond();
+    const raw = rawSignsPerSecond(prepared.key.privateKey);
     const t0 = process.hrtime.bigint();
     const cpu0 = process.cpuUsage();
     for (let i = 0; i < jobs.length; i += 50) await gw.g.queues.delivery.addBulk(jobs.slice(i, i + 50));
@@ -120,11 +97,6 @@ async function main() {
     report('queue', raw, t0, cpu0);
   }
   await gw.close();
-  child.kill();
 }
 
-if (process.argv[2] === 'inboxes') void serveInboxes();
-else main().then(() => process.exit(0), (e: unknown) => {
-  console.error(e);
-  process.exit(1);
-});
+runBench(main);

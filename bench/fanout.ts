@@ -8,11 +8,11 @@
 // million followers on tens of thousands of servers would be: FOLLOWERS=1000000 INBOXES=20000
 // measures the memory high-water mark of streaming a million followers.
 // REDIS_CLUSTER=3 runs it on a throwaway three-node Redis Cluster on loopback instead of the local Redis.
-import { createPrivateKey, generateKeyPairSync, sign } from 'node:crypto';
 import { fork } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { signPayload } from '../services/platform/hmac';
+import { newRsaKey, rawSignsPerSecond } from './support/raw-sign';
 import { startRedisCluster } from '../test/support/redis-cluster';
 import { startTestGateway } from '../test/support/test-gateway';
 import { TEST_SECRETS } from '../test/support/test-config';
@@ -24,19 +24,6 @@ const SERVERS = 20;
 /** warm posts after the cold one; ROUNDS=0 for the cold one only (the memory runs) */
 const ROUNDS = Math.max(0, Number(process.env.ROUNDS ?? 3));
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
-
-function rawSignsPerSecond(ms = 1000): number {
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
-  const key = createPrivateKey(privateKey);
-  const data = Buffer.from('(request-target): post /inbox\nhost: example\ndate: x\ndigest: SHA-256=abc\ncontent-type: application/activity+json');
-  const start = process.hrtime.bigint();
-  let n = 0;
-  while (Number(process.hrtime.bigint() - start) / 1e6 < ms) {
-    sign('sha256', data, key);
-    n++;
-  }
-  return n / (Number(process.hrtime.bigint() - start) / 1e9);
-}
 
 async function main() {
   // The inboxes run in a child process, so their HTTP parsing does not share the workers' core.
@@ -73,8 +60,9 @@ async function main() {
   let rssPeak = rssBefore;
   const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 50);
   /** One post's fan-out, beside raw signing measured just before it. */
+  const baselineKey = newRsaKey();
   const round = async (n: number) => {
-    const rawRate = rawSignsPerSecond();
+    const rawRate = rawSignsPerSecond(baselineKey);
     const allIn = new Promise<void>((ok) => inboxes.once('message', (m) => m === 'done' && ok()));
     inboxes.send({ expected: INBOXES, marker: `/bench-post-${n}/` });
     const t0 = process.hrtime.bigint();
