@@ -68,15 +68,18 @@ export function urlOf(v: Json | undefined, nested = true): string | undefined {
   return undefined;
 }
 
-/** The host of a URI, lower-cased, or undefined when it is not an http(s) URL. */
-export function hostOf(uri: string): string | undefined {
+/** The URI parsed once, when it is an http(s) URL (URL.parse would do it, from Node 20.18). */
+export function httpUrl(uri: string): URL | undefined {
   try {
     const url = new URL(uri);
-    return url.protocol === 'https:' || url.protocol === 'http:' ? url.host.toLowerCase() : undefined;
+    return url.protocol === 'https:' || url.protocol === 'http:' ? url : undefined;
   } catch {
     return undefined;
   }
 }
+
+/** The host of a URI, lower-cased, or undefined when it is not an http(s) URL. */
+export const hostOf = (uri: string): string | undefined => httpUrl(uri)?.host.toLowerCase();
 
 export const sameOrigin = (a: string, b: string) => {
   try {

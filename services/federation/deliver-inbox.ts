@@ -4,7 +4,8 @@
 import type { Gateway, SigningKey } from '../gateway';
 import type { DeliveryJob } from '../queue/jobs';
 import { type DeliveryResult, deliverActivity } from '../remote/deliver';
-import { DOMAIN_HEALTH, busyDelayMs, domainOfUrl, parseUrl } from '../remote/domain-health';
+import { httpUrl } from '../activitypub/as-read';
+import { DOMAIN_HEALTH, busyDelayMs, domainOfUrl } from '../remote/domain-health';
 import { signerHasLeft } from './apply-account-leave';
 import { onInboxGone } from './inbox-gone';
 
@@ -45,7 +46,8 @@ export async function deliverToInbox(g: Gateway, job: JobCommon, activity: Prepa
     g.metrics.deliveries.inc({ outcome: 'blocked' });
     return { kind: 'skipped', reason: 'inbox of an actor the account blocks' };
   }
-  // Parsed once: the block check, the breaker, the limiter and the POST all read it.
+  // Parsed once: the block check, the breaker, the limiter and the POST all read it. Anything
+  // but an http(s) URL is left to deliverActivity to refuse.
   const url = httpUrl(inbox);
   // --- moderation: nothing goes to a domain the operator blocks, even a job queued before the block ---
   if (url && (await g.domainBlocks.blockOfHost(url.host))) {
@@ -107,10 +109,4 @@ async function recordDomainHealth(g: Gateway, domain: string, result: DeliveryRe
     g.logger.warn({ domain }, 'delivery: circuit breaker opened after consecutive network failures');
   }
   if (outcome.becameUnavailable) g.logger.warn({ domain }, 'delivery: domain unavailable after failures on 7 distinct days; skipped at fan-out');
-}
-
-/** The inbox as an http(s) URL; anything else is left to deliverActivity to refuse. */
-function httpUrl(inbox: string): URL | undefined {
-  const url = parseUrl(inbox);
-  return url && (url.protocol === 'https:' || url.protocol === 'http:') ? url : undefined;
 }

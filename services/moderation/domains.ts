@@ -23,11 +23,7 @@ export function parseDomain(input: string): DomainParse {
 }
 
 /** The host (with its port, if any) of an http(s) URL, lower-cased; undefined when it is not one. */
-export function hostOf(url: string): string | undefined {
-  if (!URL.canParse(url)) return undefined;
-  const u = new URL(url);
-  return u.protocol === 'https:' || u.protocol === 'http:' ? u.host : undefined;
-}
+export { hostOf } from '../activitypub/as-read';
 
 /** The block covering this host (itself, a parent domain, with or without the port), if any. */
 export function coveringBlock(host: string, blocks: ReadonlySet<string>): string | undefined {

@@ -1,6 +1,7 @@
 // Per-domain health as pure decisions (the store does the IO): which failures count against a
 // server, when it is unavailable (skipped at fan-out), when its circuit breaker opens, and how
 // long a delivery that found its domain busy waits before it is tried again.
+import { hostOf } from '../activitypub/as-read';
 import type { DeliveryVerdict } from './retry-policy';
 
 export const DOMAIN_HEALTH = {
@@ -20,21 +21,10 @@ export const DOMAIN_HEALTH = {
 } as const;
 
 /** The domain deliveries and health are tracked by: the URL's host (with a non-default port). */
-export function domainOf(url: string): string | undefined {
-  const parsed = parseUrl(url);
-  return parsed ? domainOfUrl(parsed) : undefined;
-}
+export const domainOf = (url: string): string | undefined => hostOf(url);
 
+/** domainOf for a URL already parsed (an http(s) one). */
 export const domainOfUrl = (url: URL): string => url.host.toLowerCase();
-
-/** One parse, undefined when it is no URL (URL.parse only from Node 20.18). */
-export function parseUrl(text: string): URL | undefined {
-  try {
-    return new URL(text);
-  } catch {
-    return undefined;
-  }
-}
 
 /** A domain as an operator types it: a host name or address, optionally with a port. */
 export function parseDomain(input: string): string | undefined {

@@ -4,6 +4,7 @@
 // Every transition is one Lua script over the post's receipts hash, so concurrent workers agree.
 import type { RedisClient } from './redis';
 import type { RedisKeys } from '../../config/redis-keys';
+import { httpUrl } from '../activitypub/as-read';
 import { coalescedWritesByKey } from './shared-reads';
 
 /**
@@ -139,15 +140,16 @@ export function postReceiptStore(redis: RedisClient, keys: RedisKeys) {
       const flags = (await redis.eval(CLAIM_CREATE, 1, key(postId), String(now), ...inboxes)) as number[];
       return flags.map((f) => f === 1);
     },
-    /** Outcomes of claimed Creates: accepted, failed for good, or queued again for a retry. */
-    settleCreate,
-    /** One outcome, written with the others of the same post known in the same turn (one write). */
+    /**
+     * The outcome of a claimed Create (accepted, failed for good, or queued again for a retry),
+     * written with the others of the same post known in the same turn (one write).
+     */
     settleCreateSoon: coalescedWritesByKey<string, [string, CreateOutcome]>(settleCreate),
     /** What a Delete (cancelling Creates still queued) or an Update does at each inbox. */
     async step(postId: string, kind: 'delete' | 'update', inboxes: string[], now = Date.now()): Promise<StepVerdict[]> {
       return (await redis.eval(STEP, 1, key(postId), String(now), String(SENDING_STALE_MS), kind, ...inboxes)) as StepVerdict[];
     },
-    settleDelete,
+    /** The outcome of a Delete sent to an inbox, written as settleCreateSoon writes. */
     settleDeleteSoon: coalescedWritesByKey<string, [string, DeleteOutcome]>(settleDelete),
     /** Receipts by server, read page by page (a post may have reached tens of thousands). */
     async byServer(postId: string, pageSize = 1000): Promise<ServerReceipt[]> {
@@ -165,7 +167,7 @@ export function postReceiptStore(redis: RedisClient, keys: RedisKeys) {
 }
 
 function tally(servers: Map<string, ServerReceipt>, inbox: string, state: string): void {
-  const domain = URL.canParse(inbox) ? new URL(inbox).hostname : inbox;
+  const domain = httpUrl(inbox)?.hostname ?? inbox;
   let s = servers.get(domain);
   if (!s) servers.set(domain, (s = { domain, inboxes: 0, create: { accepted: 0, failed: 0, pending: 0, cancelled: 0 }, delete: { acknowledged: 0, failed: 0 } }));
   s.inboxes++;
