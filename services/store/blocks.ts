@@ -2,8 +2,7 @@
 // the account's deliveries skip their inbox.
 import type { RedisClient } from './redis';
 import type { RedisKeys } from '../../config/redis-keys';
-import { LruMap } from '../signatures/lru';
-import { sharedReads } from './shared-reads';
+import { expiringReads } from './shared-reads';
 
 export interface BlockRecord {
   actor: string;
@@ -17,8 +16,7 @@ export interface BlockRecord {
 const BLOCKED_CACHE_MS = 2000;
 
 export function blockStore(redis: RedisClient, keys: RedisKeys) {
-  const inboxCache = new LruMap<string, { inboxes: Set<string>; until: number }>(10_000);
-  const readBlockedInboxes = sharedReads<string, string[]>();
+  const inboxCache = expiringReads<string, Set<string>>(BLOCKED_CACHE_MS);
   return {
     // The account's records ({a:<id>}) and the reverse index (the actor's own slot) are written in
     // steps: add() records, then indexes; remove() unindexes, then drops the records. A crash in
@@ -50,10 +48,7 @@ export function blockStore(redis: RedisClient, keys: RedisKeys) {
       inboxCache.delete(accountId);
     },
     async isInboxBlocked(accountId: string, inbox: string): Promise<boolean> {
-      const hit = inboxCache.get(accountId);
-      if (hit && hit.until > Date.now()) return hit.inboxes.has(inbox);
-      const inboxes = new Set(await readBlockedInboxes(accountId, () => redis.smembers(keys.blockedInboxes(accountId))));
-      inboxCache.set(accountId, { inboxes, until: Date.now() + BLOCKED_CACHE_MS });
+      const inboxes = await inboxCache.get(accountId, async () => new Set(await redis.smembers(keys.blockedInboxes(accountId))));
       return inboxes.has(inbox);
     },
   };

@@ -6,7 +6,7 @@ import type { RedisKeys } from '../../config/redis-keys';
 import { DOMAIN_HEALTH, breakerOpens, breakerRemainingMs, countsAsDomainFailure, failureDay, isNetworkFailure, isUnavailable } from '../remote/domain-health';
 import type { DeliveryVerdict } from '../remote/retry-policy';
 import { LruMap } from '../signatures/lru';
-import { sharedReads } from './shared-reads';
+import { expiringReads } from './shared-reads';
 
 /** After a reset, further successes to that domain skip Redis this long (unless a failure is seen here). */
 const RESET_MEMORY_MS = 10_000;
@@ -40,8 +40,7 @@ export function domainHealthStore(redis: RedisClient, keys: RedisKeys) {
   const resetAt = new LruMap<string, number>(10_000);
   // Every delivery asks whether its domain's breaker is open: one Redis read per domain per
   // BREAKER_READ_MS serves them. This process's own openings and resets update it at once.
-  const breakerRead = new LruMap<string, { openUntil: number | undefined; until: number }>(10_000);
-  const readBreaker = sharedReads<string, string | null>();
+  const breakerRead = expiringReads<string, number | undefined>(BREAKER_READ_MS);
   const markUnavailable = async (domain: string, reason: UnavailableReason, now = Date.now()): Promise<boolean> => {
     resetAt.delete(domain);
     const record: UnavailableRecord = { since: new Date(now).toISOString(), reason };
@@ -67,7 +66,7 @@ export function domainHealthStore(redis: RedisClient, keys: RedisKeys) {
           const openUntil = now + DOMAIN_HEALTH.breakerCooldownMs;
           const set = await redis.multi().set(keys.domainBreakerOpen(domain), String(openUntil), 'PX', DOMAIN_HEALTH.breakerCooldownMs, 'NX').del(failures).exec();
           outcome.breakerOpened = set?.[0]?.[1] === 'OK';
-          if (outcome.breakerOpened) breakerRead.set(domain, { openUntil, until: now + BREAKER_READ_MS });
+          if (outcome.breakerOpened) breakerRead.set(domain, openUntil, now);
         }
       }
       return outcome;
@@ -88,11 +87,14 @@ export function domainHealthStore(redis: RedisClient, keys: RedisKeys) {
 
     /** Milliseconds the domain's breaker stays open; 0 when deliveries may go. */
     async breakerRemainingMs(domain: string, now = Date.now()): Promise<number> {
-      const hit = breakerRead.get(domain);
-      if (hit && hit.until > now) return breakerRemainingMs(hit.openUntil, now);
-      const v = await readBreaker(domain, () => redis.get(keys.domainBreakerOpen(domain)));
-      const openUntil = v === null ? undefined : Number(v);
-      breakerRead.set(domain, { openUntil, until: now + BREAKER_READ_MS });
+      const openUntil = await breakerRead.get(
+        domain,
+        async () => {
+          const v = await redis.get(keys.domainBreakerOpen(domain));
+          return v === null ? undefined : Number(v);
+        },
+        now,
+      );
       return breakerRemainingMs(openUntil, now);
     },
 

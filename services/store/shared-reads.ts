@@ -1,3 +1,5 @@
+import { LruMap } from '../signatures/lru';
+
 // Concurrent callers asking for one key share one pending read: a cold cache under a fan-out
 // (thousands of deliveries starting at once) would otherwise send one Redis read per caller.
 export function sharedReads<K, V>(): (key: K, read: () => Promise<V>) => Promise<V> {
@@ -51,5 +53,27 @@ export function coalescedWritesByKey<K, T>(write: (key: K, items: T[]) => Promis
       open.set(key, add);
     }
     return add(item);
+  };
+}
+
+/**
+ * Reads kept in this process for ttlMs (at most `capacity` keys), concurrent misses sharing one
+ * read: for values read on every delivery that may be a little stale (another process's change
+ * arrives within ttlMs; this process's own changes set or delete at once).
+ */
+export function expiringReads<K, V>(ttlMs: number, capacity = 10_000) {
+  const kept = new LruMap<K, { value: V; until: number }>(capacity);
+  const shared = sharedReads<K, V>();
+  const set = (key: K, value: V, now = Date.now()) => kept.set(key, { value, until: now + ttlMs });
+  return {
+    async get(key: K, read: () => Promise<V>, now = Date.now()): Promise<V> {
+      const hit = kept.get(key);
+      if (hit && hit.until > now) return hit.value;
+      const value = await shared(key, read);
+      set(key, value, now);
+      return value;
+    },
+    set,
+    delete: (key: K) => kept.delete(key),
   };
 }
