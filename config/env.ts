@@ -1,4 +1,5 @@
 // The only reader of process.env: parsed once with zod into a frozen, typed Config.
+import { type DomainClasses, parseDomainClasses } from '../services/remote/domain-class';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { type ContentPolicy, ContentPolicySchema, EMPTY_POLICY } from '../services/moderation/content-policy';
@@ -43,6 +44,8 @@ export const EnvSchema = z.object({
   /** Deliveries in flight per remote domain per worker process; more yield and come back shortly. */
   DELIVERY_DOMAIN_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(16),
   DELIVERY_BATCH_SIZE: z.coerce.number().int().min(1).max(500).default(20),
+  /** Classes of servers for the delivery metrics: "large=mastodon.social,mastodon.online;relay=relay.example" (services/remote/domain-class.ts). */
+  DELIVERY_DOMAIN_CLASSES: z.string().default('').refine((v) => { try { parseDomainClasses(v); return true; } catch { return false; } }, { message: 'class=domain,domain;class=domain… with lower-case class names' }),
   /** Port of the local redis-server `npm start` runs when REDIS_URL is unset and nothing answers. */
   /** `worker` mode only: serve /healthz, /readyz and /metrics on this port (unset: no listener). */
   WORKER_OPS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
@@ -80,6 +83,7 @@ export interface Config {
   readonly deliveryDomainConcurrency: number;
   /** inboxes per fan-out delivery job (their first attempt; retries go one inbox per job) */
   readonly deliveryBatchSize: number;
+  readonly deliveryDomainClasses: DomainClasses;
   readonly localRedisPort: number;
   /** lock of an active job; a worker killed mid-job frees it after at most this plus the stalled check */
   readonly workerLockMs: number;
@@ -145,6 +149,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     deliveryConcurrency: e.DELIVERY_CONCURRENCY,
     deliveryDomainConcurrency: e.DELIVERY_DOMAIN_CONCURRENCY,
     deliveryBatchSize: e.DELIVERY_BATCH_SIZE,
+    deliveryDomainClasses: parseDomainClasses(e.DELIVERY_DOMAIN_CLASSES),
     localRedisPort: e.LOCAL_REDIS_PORT,
     workerLockMs: e.WORKER_LOCK_MS,
     workerStalledCheckMs: e.WORKER_STALLED_CHECK_MS,

@@ -23,13 +23,14 @@ export function createMetrics(queues: Queues, domainHealth: DomainHealthStore) {
     queueDepth,
     deliveries: new Counter({
       name: 'fedigate_deliveries_total',
-      help: 'Delivery attempts by outcome (delivered, retry, final, gone; skipped: superseded, signer_left, blocked, domain_blocked)',
-      labelNames: ['outcome'] as const,
+      help: 'Delivery attempts by outcome (delivered, retry, final, gone; skipped: superseded, signer_left, blocked, domain_blocked) and the receiving domain\'s class (DELIVERY_DOMAIN_CLASSES, else "other"; absent for skips decided before the inbox is read)',
+      labelNames: ['outcome', 'domain_class'] as const,
       registers: [registry],
     }),
     deliverySeconds: new Histogram({
       name: 'fedigate_delivery_seconds',
-      help: 'Time of one signed POST to a remote inbox',
+      help: 'Time of one signed POST to a remote inbox, by the domain\'s class',
+      labelNames: ['domain_class'] as const,
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15],
       registers: [registry],
     }),
@@ -80,6 +81,12 @@ export function createMetrics(queues: Queues, domainHealth: DomainHealthStore) {
       name: 'fedigate_deliveries_deferred_total',
       help: 'Deliveries that did not go now: breaker_open (failed fast, retried with backoff) or domain_busy (yielded, back shortly)',
       labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    callbackLagSeconds: new Histogram({
+      name: 'fedigate_callback_lag_seconds',
+      help: 'From a callback being queued to the platform accepting it (retries and waits for earlier callbacks included)',
+      buckets: [0.05, 0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600, 21600],
       registers: [registry],
     }),
     callbacks: new Counter({

@@ -88,6 +88,8 @@ export function startWorkers(g: Gateway): RunningWorkers {
     }),
     make<CallbackJob, unknown>('callbacks', 10, async (j, job, token) => {
       const run = await runCallback(g, j, { finalAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) });
+      // From queued to accepted: the platform's outages and an object's earlier callbacks included.
+      if (run === 'delivered') g.metrics.callbackLagSeconds.observe((Date.now() - job.timestamp) / 1000);
       // An earlier callback about the same object is still undelivered: wait for it (not an attempt).
       if (run === 'wait') {
         await stepAside(g, job, token);

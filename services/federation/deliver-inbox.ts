@@ -5,6 +5,7 @@ import type { Gateway, SigningKey } from '../gateway';
 import type { DeliveryJob } from '../queue/jobs';
 import { type DeliveryResult, deliverActivity } from '../remote/deliver';
 import { httpUrl } from '../activitypub/as-read';
+import { OTHER_DOMAINS, domainClass } from '../remote/domain-class';
 import { DOMAIN_HEALTH, busyDelayMs, domainOfUrl } from '../remote/domain-health';
 import { signerHasLeft } from './apply-account-leave';
 import { onInboxGone } from './inbox-gone';
@@ -49,14 +50,15 @@ export async function deliverToInbox(g: Gateway, job: JobCommon, activity: Prepa
   // Parsed once: the block check, the breaker, the limiter and the POST all read it. Anything
   // but an http(s) URL is left to deliverActivity to refuse.
   const url = httpUrl(inbox);
+  const domain = url ? domainOfUrl(url) : undefined;
+  const labels = { domain_class: domain ? domainClass(g.config.deliveryDomainClasses, domain) : OTHER_DOMAINS };
   // --- moderation: nothing goes to a domain the operator blocks, even a job queued before the block ---
   if (url && (await g.domainBlocks.blockOfHost(url.host))) {
-    g.metrics.deliveries.inc({ outcome: 'domain_blocked' });
+    g.metrics.deliveries.inc({ outcome: 'domain_blocked', ...labels });
     return { kind: 'skipped', reason: 'domain blocked' };
   }
   const origin = url?.origin;
   const first = origin ? await g.signatureSchemes.firstFor(origin) : undefined;
-  const domain = url ? domainOfUrl(url) : undefined;
   // A dead or hanging server must not hold back the others: while its breaker is open its
   // deliveries fail fast (retried with backoff), and past its in-flight limit they wait a moment
   // for a slot, then yield.
@@ -72,7 +74,7 @@ export async function deliverToInbox(g: Gateway, job: JobCommon, activity: Prepa
     }
   }
   let result: DeliveryResult;
-  const stop = g.metrics.deliverySeconds.startTimer();
+  const stop = g.metrics.deliverySeconds.startTimer(labels);
   try {
     result = await deliverActivity({ agent: g.agent, allowPrivateAddresses: g.config.allowPrivateAddresses, userAgent: g.userAgent }, url ?? inbox, activity.body, activity.key, first);
   } finally {
@@ -85,7 +87,7 @@ export async function deliverToInbox(g: Gateway, job: JobCommon, activity: Prepa
     await g.signatureSchemes.remember(origin, result.scheme);
     g.logger.info({ origin, scheme: result.scheme }, 'delivery: server refused one signature scheme with 401 and took the other; remembered');
   }
-  g.metrics.deliveries.inc({ outcome: result.verdict.kind });
+  g.metrics.deliveries.inc({ outcome: result.verdict.kind, ...labels });
   switch (result.verdict.kind) {
     case 'delivered':
       return { kind: 'delivered', ...(result.status ? { status: result.status } : {}) };

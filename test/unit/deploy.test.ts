@@ -219,9 +219,11 @@ test('every metric the dashboard queries is one a started gateway exports, with 
   const exposed = exposedSampleNames(scrape);
   const used = [...new Set(queries.flatMap(promqlMetricNames))].sort();
   expect(used.filter((n) => !exposed.has(n))).toEqual([]);
-  for (const name of ['fedigate_queue_jobs', 'fedigate_deliveries_total', 'fedigate_delivery_seconds_bucket', 'fedigate_inbox_requests_total', 'fedigate_inbox_activities_total', 'fedigate_platform_events_total', 'fedigate_callbacks_total']) {
+  for (const name of ['fedigate_queue_jobs', 'fedigate_deliveries_total', 'fedigate_delivery_seconds_bucket', 'fedigate_inbox_requests_total', 'fedigate_inbox_activities_total', 'fedigate_platform_events_total', 'fedigate_callbacks_total', 'fedigate_callback_lag_seconds_bucket']) {
     expect(used).toContain(name);
   }
+  // Delivery outcomes and latency by domain class (issue: the operator's dashboard).
+  expect(queries.filter((q) => /fedigate_deliver(ies_total|y_seconds_bucket)/.test(q) && promqlLabelNames(q).includes('domain_class'))).toHaveLength(2);
   // Labels a query names must be the metric's own (from services/metrics.ts), le, or Prometheus's target labels.
   const labelsOf = (sample: string) => {
     const metric = tg.g.metrics.registry.getSingleMetric(sample.replace(/_(bucket|sum|count)$/, '')) ?? tg.g.metrics.registry.getSingleMetric(sample);
