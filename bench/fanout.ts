@@ -11,11 +11,12 @@
 import { fork } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { signPayload } from '../services/platform/hmac';
+import { enableAccount } from './support/platform';
+import { onCleanup, runBench } from './support/processes';
 import { newRsaKey, rawSignsPerSecond } from './support/raw-sign';
 import { startRedisCluster } from '../test/support/redis-cluster';
 import { startTestGateway } from '../test/support/test-gateway';
-import { TEST_SECRETS } from '../test/support/test-config';
+import { sendEvents } from '../test/support/platform-events';
 
 const FOLLOWERS = Number(process.env.FOLLOWERS ?? 2000);
 /** distinct inboxes: every follower its own unless fewer are asked for (shared inboxes) */
@@ -28,17 +29,16 @@ const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 async function main() {
   // The inboxes run in a child process, so their HTTP parsing does not share the workers' core.
   const inboxes = fork(__filename, ['inboxes'], { execArgv: ['-r', '@swc-node/register'] });
+  onCleanup(() => inboxes.kill());
   const origins = await new Promise<string[]>((ok) => inboxes.once('message', (m) => ok(m as string[])));
 
   const nodes = Number(process.env.REDIS_CLUSTER ?? 0);
   const cluster = nodes ? await startRedisCluster(nodes) : undefined;
+  if (cluster) onCleanup(() => cluster.stop());
   const gw = await startTestGateway({ workers: true, slotTripwire: false, env: { DELIVERY_CONCURRENCY: process.env.DELIVERY_CONCURRENCY ?? '100', DELIVERY_BATCH_SIZE: process.env.DELIVERY_BATCH_SIZE ?? '20', DELIVERY_DOMAIN_CONCURRENCY: process.env.DELIVERY_DOMAIN_CONCURRENCY ?? '16', ...(cluster ? { REDIS_URL: '', REDIS_CLUSTER_NODES: cluster.nodesEnv } : {}) } });
-  const send = (body: unknown) => {
-    const raw = JSON.stringify(body);
-    return fetch(`${gw.url}/platform/events`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-signature': signPayload(TEST_SECRETS.PLATFORM_WEBHOOK_SECRET, raw) }, body: raw });
-  };
-  await send({ id: 'bench-enable', type: 'account.enabled', occurredAt: new Date().toISOString(), data: { account: { id: 'bench', username: 'bench', displayName: 'Bench', summary: '', profileUrl: 'https://platform.example/bench', manuallyApprovesFollowers: false, discoverable: true, indexable: true, createdAt: new Date().toISOString() } } });
-  while ((await gw.g.accounts.get('bench'))?.state !== 'enabled') await new Promise((r) => setTimeout(r, 20));
+  onCleanup(() => gw.close()); // deletes its keys on the one Redis
+  const send = (body: unknown) => sendEvents(gw.url, body);
+  await enableAccount(gw.url, 'bench', 'bench');
   // Personal inboxes, or INBOXES shared ones: every distinct inbox costs one signed POST.
   for (let from = 0; from < FOLLOWERS; from += 10_000) {
     const pipeline = gw.g.queueRedis.pipeline();
@@ -98,9 +98,6 @@ async function main() {
   const deferred = (await gw.g.metrics.registry.getSingleMetric('fedigate_deliveries_deferred_total')?.get())?.values.map((v) => `${v.labels.reason}=${v.value}`).join(', ');
   const jobs = await gw.g.queues.delivery.getJobCounts('completed', 'failed');
   console.log(`  delivery jobs: ${jobs.completed} completed, ${jobs.failed} failed; deliveries stepping aside: ${deferred || 'none'}`);
-  await gw.close(); // deletes its keys on the one Redis
-  await cluster?.stop();
-  inboxes.kill();
 }
 
 /**
@@ -136,7 +133,4 @@ async function serveInboxes() {
 }
 
 if (process.argv[2] === 'inboxes') void serveInboxes();
-else main().then(() => process.exit(0), (e: unknown) => {
-  console.error(e);
-  process.exit(1);
-});
+else runBench(main);
