@@ -41,8 +41,6 @@ export function expectAll(result: LoadResult, status: number, what: string): voi
   if (result.statuses[status] !== result.requests) throw new Error(`${what}: expected ${result.requests} × ${status}, got ${JSON.stringify(result.statuses)}`);
 }
 
-export const perSecond = (n: number, seconds: number) => n / seconds;
-
 export const fmtRate = (x: number, unit: string) => `${Math.round(x).toLocaleString('en-US').padStart(8)} ${unit}`;
 
 /** Value at quantile q (0..1) of already sorted numbers, nearest rank. */
