@@ -1,6 +1,6 @@
 // Fan-out by layers, to see where the gap between bench:fanout-ceiling and bench:fanout goes:
 // the same deliveries to the same 20 loopback servers from inside a gateway process, 100 in
-// flight, each layer beside raw signing measured just before it:
+// flight, each layer beside raw signing sampled during it (bench/support/raw-sign.ts):
 //   ceiling   the gateway's signing and POST alone
 //   guards    deliverToInbox: account and domain blocks, breaker, per-domain slot, scheme, health
 //   receipts  deliverInOrder over batches of 20: a post's Create claimed and settled per inbox
@@ -16,7 +16,7 @@ import { signCavageRequest } from '../services/signatures/cavage-sign';
 import { startFollowerInboxes } from './support/inboxes';
 import { enableAccount } from './support/platform';
 import { runBench } from './support/processes';
-import { rawSignsPerSecond } from './support/raw-sign';
+import { type RawSigningSample, sampleRawSigning } from './support/raw-sign';
 import { startTestGateway } from '../test/support/test-gateway';
 
 const SERVERS = 20;
@@ -55,10 +55,11 @@ async function main() {
       },
     },
   };
-  const report = (name: string, raw: number, t0: bigint, cpu0: NodeJS.CpuUsage) => {
-    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const report = (name: string, stopSampling: () => RawSigningSample, t0: bigint, cpu0: NodeJS.CpuUsage) => {
+    const raw = stopSampling();
+    const seconds = Number(process.hrtime.bigint() - t0) / 1e9 - raw.seconds;
     const cpu = process.cpuUsage(cpu0);
-    console.log(`  ${name.padEnd(9)} raw crypto.sign ${Math.round(raw)}/s, delivered ${Math.round(DELIVERIES / seconds)}/s, ratio ${(DELIVERIES / seconds / raw).toFixed(2)}; process CPU ${Math.round((cpu.user + cpu.system) / DELIVERIES)} µs per delivery`);
+    console.log(`  ${name.padEnd(9)} raw crypto.sign ${Math.round(raw.rate)}/s (sampled during), delivered ${Math.round(DELIVERIES / seconds)}/s, ratio ${(DELIVERIES / seconds / raw.rate).toFixed(2)}; process CPU ${Math.round((cpu.user + cpu.system) / DELIVERIES)} µs per delivery`);
   };
   console.log(`fan-out by layers: ${DELIVERIES} deliveries to ${SERVERS} loopback servers (child process), ${IN_FLIGHT} in flight, inside a gateway process; ${ROUNDS} rounds per layer, alternating; then the queue layer, ${gw.g.config.deliveryConcurrency} jobs at once`);
   let round = 0;
@@ -66,10 +67,10 @@ async function main() {
     for (const [name, layer] of Object.entries(layers)) {
       round++;
       if (name === 'receipts') await gw.g.postReceipts.queueCreate(`layers-${round}`, Array.from({ length: DELIVERIES }, (_, n) => inbox(n, round)));
-      const raw = rawSignsPerSecond(prepared.key.privateKey);
       let next = 0;
       const t0 = process.hrtime.bigint();
       const cpu0 = process.cpuUsage();
+      const raw = sampleRawSigning(prepared.key.privateKey);
       await Promise.all(Array.from({ length: IN_FLIGHT / layer.size }, async () => {
         while (next < DELIVERIES) {
           const first = next;
@@ -89,9 +90,9 @@ async function main() {
       data: { ...job, postStep: { postId, step: 'create' as const }, inboxes: Array.from({ length: BATCH }, (_, k) => inbox(b * BATCH + k, round)) },
       opts: { jobId: `${postId}-${b}` },
     }));
-    const raw = rawSignsPerSecond(prepared.key.privateKey);
     const t0 = process.hrtime.bigint();
     const cpu0 = process.cpuUsage();
+    const raw = sampleRawSigning(prepared.key.privateKey);
     for (let i = 0; i < jobs.length; i += 50) await gw.g.queues.delivery.addBulk(jobs.slice(i, i + 50));
     while (Object.values(await gw.g.queues.delivery.getJobCounts('active', 'waiting', 'delayed', 'prioritized')).some((c) => c > 0)) await new Promise((r) => setTimeout(r, 5));
     report('queue', raw, t0, cpu0);

@@ -2,18 +2,20 @@
 // queues and workers (this process), beside raw RSA-2048 crypto.sign per second on one core,
 // measured in the same run. Run: npm run bench:fanout  (FOLLOWERS=2000 by default).
 // The first post's fan-out runs on a cold process (JIT not warmed up) and is reported apart;
-// then ROUNDS more posts (3 by default) each fan out beside a raw-signing baseline measured just
-// before it, and the median ratio is the figure: a worker is a long-running process.
+// then ROUNDS more posts (5 by default) each fan out beside a raw-signing baseline measured just
+// before and just after it, and the median ratio is the figure: a worker is a long-running process.
 // INBOXES=N puts the followers behind N shared inboxes (a server's followers share one), as a
 // million followers on tens of thousands of servers would be: FOLLOWERS=1000000 INBOXES=20000
 // measures the memory high-water mark of streaming a million followers.
 // REDIS_CLUSTER=3 runs it on a throwaway three-node Redis Cluster on loopback instead of the local Redis.
 import { fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { enableAccount } from './support/platform';
 import { onCleanup, runBench } from './support/processes';
-import { newRsaKey, rawSignsPerSecond } from './support/raw-sign';
+import { newRsaKey, rawSignsPerSecond, sampleRawSigning } from './support/raw-sign';
 import { startRedisCluster } from '../test/support/redis-cluster';
 import { startTestGateway } from '../test/support/test-gateway';
 import { sendEvents } from '../test/support/platform-events';
@@ -22,8 +24,14 @@ const FOLLOWERS = Number(process.env.FOLLOWERS ?? 2000);
 /** distinct inboxes: every follower its own unless fewer are asked for (shared inboxes) */
 const INBOXES = Math.min(FOLLOWERS, Number(process.env.INBOXES ?? FOLLOWERS));
 const SERVERS = 20;
+// Production's delivery settings unless the run names them. In flight per process: up to
+// DELIVERY_CONCURRENCY × DELIVERY_BATCH_SIZE deliveries admitted (50 × 20), of which at most
+// SERVERS × DELIVERY_DOMAIN_CONCURRENCY (20 × 16) send at once here; the rest wait for a slot.
+const deliverySettings = Object.fromEntries(['DELIVERY_CONCURRENCY', 'DELIVERY_BATCH_SIZE', 'DELIVERY_DOMAIN_CONCURRENCY'].flatMap((name) => (process.env[name] ? [[name, process.env[name]!]] : [])));
 /** warm posts after the cold one; ROUNDS=0 for the cold one only (the memory runs) */
-const ROUNDS = Math.max(0, Number(process.env.ROUNDS ?? 3));
+const ROUNDS = Math.max(0, Number(process.env.ROUNDS ?? 5));
+/** ticks (1/100 s) the hypervisor gave this machine's CPUs to someone else, from /proc/stat */
+const stealTicks = () => { try { return Number(readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/)[8] ?? 0); } catch { return 0; } };
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 
 async function main() {
@@ -35,7 +43,7 @@ async function main() {
   const nodes = Number(process.env.REDIS_CLUSTER ?? 0);
   const cluster = nodes ? await startRedisCluster(nodes) : undefined;
   if (cluster) onCleanup(() => cluster.stop());
-  const gw = await startTestGateway({ workers: true, slotTripwire: false, env: { DELIVERY_CONCURRENCY: process.env.DELIVERY_CONCURRENCY ?? '100', DELIVERY_BATCH_SIZE: process.env.DELIVERY_BATCH_SIZE ?? '20', DELIVERY_DOMAIN_CONCURRENCY: process.env.DELIVERY_DOMAIN_CONCURRENCY ?? '16', ...(cluster ? { REDIS_URL: '', REDIS_CLUSTER_NODES: cluster.nodesEnv } : {}) } });
+  const gw = await startTestGateway({ workers: true, slotTripwire: false, env: { ...deliverySettings, ...(cluster ? { REDIS_URL: '', REDIS_CLUSTER_NODES: cluster.nodesEnv } : {}) } });
   onCleanup(() => gw.close()); // deletes its keys on the one Redis
   const send = (body: unknown) => sendEvents(gw.url, body);
   await enableAccount(gw.url, 'bench', 'bench');
@@ -62,18 +70,24 @@ async function main() {
   /** One post's fan-out, beside raw signing measured just before it. */
   const baselineKey = newRsaKey();
   const round = async (n: number) => {
-    const rawRate = rawSignsPerSecond(baselineKey);
+    const before = rawSignsPerSecond(baselineKey);
     const allIn = new Promise<void>((ok) => inboxes.once('message', (m) => m === 'done' && ok()));
     inboxes.send({ expected: INBOXES, marker: `/bench-post-${n}/` });
     const t0 = process.hrtime.bigint();
     const cpu0 = process.cpuUsage();
+    const elu0 = performance.eventLoopUtilization();
+    const steal0 = stealTicks();
+    const stopSampling = sampleRawSigning(baselineKey);
     await send({ id: `bench-post-${n}`, type: 'post.created', occurredAt: new Date().toISOString(), data: { post: { id: `bench-post-${n}`, accountId: 'bench', createdAt: new Date().toISOString(), text: 'benchmark post #bench', visibility: 'public' } } });
     await allIn;
-    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    const raw = stopSampling();
+    const seconds = Number(process.hrtime.bigint() - t0) / 1e9 - raw.seconds;
     const cpu = process.cpuUsage(cpu0);
+    const elu = performance.eventLoopUtilization(elu0).utilization;
+    const steal = (stealTicks() - steal0) / 100 / seconds / cpus().length;
     // The post's last jobs finish their bookkeeping before the next round's baseline starts.
     while (Object.values(await gw.g.queues.delivery.getJobCounts('active', 'waiting', 'delayed', 'prioritized')).some((c) => c > 0)) await new Promise((r) => setTimeout(r, 20));
-    return { rawRate, seconds, rate: INBOXES / seconds, ratio: INBOXES / seconds / rawRate, cpuUsPerDelivery: (cpu.user + cpu.system) / INBOXES };
+    return { rawRate: raw.rate, before, seconds, rate: INBOXES / seconds, ratio: INBOXES / seconds / raw.rate, ratioBefore: INBOXES / seconds / before, cpuUsPerDelivery: (cpu.user + cpu.system) / INBOXES, elu, steal };
   };
   const cold = await round(0);
   const rssColdPeak = rssPeak;
@@ -85,9 +99,9 @@ async function main() {
 
   const behind = INBOXES < FOLLOWERS ? ` behind ${INBOXES} shared inboxes` : ', each its own inbox';
   const line = (label: string, r: typeof cold) =>
-    console.log(`  ${label.padEnd(12)} raw crypto.sign ${Math.round(r.rawRate)}/s, delivered ${Math.round(r.rate)}/s (${r.seconds.toFixed(2)} s from event to last inbox), ratio ${r.ratio.toFixed(2)}; process CPU ${Math.round(r.cpuUsPerDelivery)} µs per delivery against ${Math.round(1e6 / r.rawRate)} µs per raw sign`);
-  console.log(`fan-out: ${FOLLOWERS} followers${behind}, on ${SERVERS} loopback servers (child process); gateway HTTP + workers in one process, delivery concurrency ${gw.g.config.deliveryConcurrency}, ${gw.g.config.deliveryBatchSize} inboxes per job; ${cluster ? `Redis Cluster of ${nodes} nodes` : 'one Redis'}`);
-  console.log('  raw: RSA-2048 crypto.sign on one core with a cached KeyObject, for 1 s just before each fan-out');
+    console.log(`  ${label.padEnd(12)} raw crypto.sign ${Math.round(r.rawRate)}/s during (${Math.round(r.before)}/s in the second before), delivered ${Math.round(r.rate)}/s (${r.seconds.toFixed(2)} s from event to last inbox), ratio ${r.ratio.toFixed(2)} (${r.ratioBefore.toFixed(2)} against the second before); process CPU ${Math.round(r.cpuUsPerDelivery)} µs per delivery against ${Math.round(1e6 / r.rawRate)} µs per raw sign; event loop busy ${(r.elu * 100).toFixed(0)} %, host steal ${(r.steal * 100).toFixed(1)} %`);
+  console.log(`fan-out: ${FOLLOWERS} followers${behind}, on ${SERVERS} loopback servers (child process); gateway HTTP + workers in one process, delivery concurrency ${gw.g.config.deliveryConcurrency} jobs of ${gw.g.config.deliveryBatchSize} inboxes, ${gw.g.config.deliveryDomainConcurrency} per server at once; ${cluster ? `Redis Cluster of ${nodes} nodes` : 'one Redis'}`);
+  console.log('  raw: RSA-2048 crypto.sign on this core with a cached KeyObject, in slices of 10 back to back every 100 ms during each fan-out (their time is not counted as the fan-out\'s), and for 1 s just before it');
   line('cold post', cold);
   warm.forEach((r, i) => line(`warm post ${i + 1}`, r));
   if (median) console.log(`  ratio to one core's raw signing (median of ${warm.length} warm posts): ${median.ratio.toFixed(2)} (cold first post: ${cold.ratio.toFixed(2)})`);
