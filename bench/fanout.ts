@@ -15,7 +15,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { enableAccount } from './support/platform';
 import { onCleanup, runBench } from './support/processes';
-import { newRsaKey, rawSignsPerSecond, sampleRawSigning } from './support/raw-sign';
+import { newRsaKey, rawSignsPerSecond, sampleRawSigning, timeProcessSigns } from './support/raw-sign';
 import { startRedisCluster } from '../test/support/redis-cluster';
 import { startTestGateway } from '../test/support/test-gateway';
 import { sendEvents } from '../test/support/platform-events';
@@ -69,6 +69,7 @@ async function main() {
   const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 50);
   /** One post's fan-out, beside raw signing measured just before it. */
   const baselineKey = newRsaKey();
+  const gatewaySigns = timeProcessSigns(baselineKey);
   const round = async (n: number) => {
     const before = rawSignsPerSecond(baselineKey);
     const allIn = new Promise<void>((ok) => inboxes.once('message', (m) => m === 'done' && ok()));
@@ -77,17 +78,20 @@ async function main() {
     const cpu0 = process.cpuUsage();
     const elu0 = performance.eventLoopUtilization();
     const steal0 = stealTicks();
+    const signs0 = gatewaySigns();
     const stopSampling = sampleRawSigning(baselineKey);
     await send({ id: `bench-post-${n}`, type: 'post.created', occurredAt: new Date().toISOString(), data: { post: { id: `bench-post-${n}`, accountId: 'bench', createdAt: new Date().toISOString(), text: 'benchmark post #bench', visibility: 'public' } } });
     await allIn;
     const raw = stopSampling();
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9 - raw.seconds;
+    const signs = gatewaySigns();
+    const signing = { share: (signs.seconds - signs0.seconds) / seconds, meanUs: ((signs.seconds - signs0.seconds) / (signs.calls - signs0.calls)) * 1e6 };
     const cpu = process.cpuUsage(cpu0);
     const elu = performance.eventLoopUtilization(elu0).utilization;
     const steal = (stealTicks() - steal0) / 100 / seconds / cpus().length;
     // The post's last jobs finish their bookkeeping before the next round's baseline starts.
     while (Object.values(await gw.g.queues.delivery.getJobCounts('active', 'waiting', 'delayed', 'prioritized')).some((c) => c > 0)) await new Promise((r) => setTimeout(r, 20));
-    return { rawRate: raw.rate, before, seconds, rate: INBOXES / seconds, ratio: INBOXES / seconds / raw.rate, ratioBefore: INBOXES / seconds / before, cpuUsPerDelivery: (cpu.user + cpu.system) / INBOXES, elu, steal };
+    return { rawRate: raw.rate, before, seconds, rate: INBOXES / seconds, ratio: INBOXES / seconds / raw.rate, ratioBefore: INBOXES / seconds / before, cpuUsPerDelivery: (cpu.user + cpu.system) / INBOXES, elu, steal, signing };
   };
   const cold = await round(0);
   const rssColdPeak = rssPeak;
@@ -99,7 +103,7 @@ async function main() {
 
   const behind = INBOXES < FOLLOWERS ? ` behind ${INBOXES} shared inboxes` : ', each its own inbox';
   const line = (label: string, r: typeof cold) =>
-    console.log(`  ${label.padEnd(12)} raw crypto.sign ${Math.round(r.rawRate)}/s during (${Math.round(r.before)}/s in the second before), delivered ${Math.round(r.rate)}/s (${r.seconds.toFixed(2)} s from event to last inbox), ratio ${r.ratio.toFixed(2)} (${r.ratioBefore.toFixed(2)} against the second before); process CPU ${Math.round(r.cpuUsPerDelivery)} µs per delivery against ${Math.round(1e6 / r.rawRate)} µs per raw sign; event loop busy ${(r.elu * 100).toFixed(0)} %, host steal ${(r.steal * 100).toFixed(1)} %`);
+    console.log(`  ${label.padEnd(12)} raw crypto.sign ${Math.round(r.rawRate)}/s during (${Math.round(r.before)}/s in the second before), delivered ${Math.round(r.rate)}/s (${r.seconds.toFixed(2)} s from event to last inbox), ratio ${r.ratio.toFixed(2)} (${r.ratioBefore.toFixed(2)} against the second before); process CPU ${Math.round(r.cpuUsPerDelivery)} µs per delivery against ${Math.round(1e6 / r.rawRate)} µs per raw sign; its own crypto.sign ${Math.round(r.signing.meanUs)} µs each, ${(r.signing.share * 100).toFixed(0)} % of the time; event loop busy ${(r.elu * 100).toFixed(0)} %, host steal ${(r.steal * 100).toFixed(1)} %`);
   console.log(`fan-out: ${FOLLOWERS} followers${behind}, on ${SERVERS} loopback servers (child process); gateway HTTP + workers in one process, delivery concurrency ${gw.g.config.deliveryConcurrency} jobs of ${gw.g.config.deliveryBatchSize} inboxes, ${gw.g.config.deliveryDomainConcurrency} per server at once; ${cluster ? `Redis Cluster of ${nodes} nodes` : 'one Redis'}`);
   console.log('  raw: RSA-2048 crypto.sign on this core with a cached KeyObject, in slices of 10 back to back every 100 ms during each fan-out (their time is not counted as the fan-out\'s), and for 1 s just before it');
   line('cold post', cold);

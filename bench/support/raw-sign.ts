@@ -53,3 +53,25 @@ export function sampleRawSigning(privateKey: KeyObject, opts: { everyMs?: number
     return { rate: slices ? (signs * slices) / (Number(timedNs) / 1e9) : NaN, seconds: Number(heldNs) / 1e9, slices };
   };
 }
+
+/**
+ * Times every crypto.sign this process makes with any key but `exclude` (the baseline's) from now
+ * on: the gateway's own signing, at the moments it signs. The share of a fan-out's time spent
+ * there is its ratio to raw signing at those very moments. Works because the code under test
+ * reads `sign` off the module at each call (`import { sign }` compiles to a property read).
+ */
+export function timeProcessSigns(exclude: KeyObject): () => { calls: number; seconds: number } {
+  const crypto = require('node:crypto') as { sign: typeof sign };
+  const original = crypto.sign;
+  let calls = 0;
+  let ns = 0n;
+  crypto.sign = ((algorithm: string | null, data: NodeJS.ArrayBufferView, key: KeyObject, callback?: never) => {
+    if (callback || key === exclude) return original(algorithm, data, key, callback as never);
+    const t0 = process.hrtime.bigint();
+    const signature = original(algorithm, data, key);
+    ns += process.hrtime.bigint() - t0;
+    calls++;
+    return signature;
+  }) as typeof sign;
+  return () => ({ calls, seconds: Number(ns) / 1e9 });
+}
