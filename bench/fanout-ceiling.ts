@@ -1,7 +1,8 @@
 // The ceiling of fan-out in this design: what one core does when a delivery is nothing but the
 // gateway's own signing (signCavageRequest) and POST (postForStatus) to loopback inboxes, 100 in
 // flight, with no queue, no Redis, no checks and no receipts. Beside raw RSA-2048 crypto.sign
-// measured just before each round. bench:fanout against this ceiling is what the rest costs.
+// sampled during each round (and a 1 s block just before it). bench:fanout against this ceiling
+// is what the rest costs.
 // Run: npm run bench:fanout-ceiling  (DELIVERIES=10000, ROUNDS=5 by default).
 import { Agent } from 'undici';
 import { postForStatus } from '../services/remote/post-for-status';
@@ -39,7 +40,7 @@ async function main() {
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9 - raw.seconds;
     const cpu = process.cpuUsage(cpu0);
     const rate = DELIVERIES / seconds;
-    console.log(`  round ${r + 1}${r === 0 ? ' (cold)' : ''}: raw crypto.sign ${Math.round(raw.rate)}/s during (${Math.round(before)}/s in the second before), signed POSTs ${Math.round(rate)}/s, ratio ${(rate / raw.rate).toFixed(2)} (${(rate / before).toFixed(2)} against the second before); process CPU ${Math.round((cpu.user + cpu.system - raw.seconds * 1e6) / DELIVERIES)} µs per POST (system ${Math.round(cpu.system / DELIVERIES)})`);
+    console.log(`  round ${r + 1}${r === 0 ? ' (cold)' : ''}: raw crypto.sign ${Math.round(raw.rate)}/s during (${Math.round(before)}/s in the second before), signed POSTs ${Math.round(rate)}/s, ratio ${(rate / raw.rate).toFixed(2)} (${(rate / before).toFixed(2)} against the second before); process CPU ${Math.round((cpu.user + cpu.system - raw.cpuMicros) / DELIVERIES)} µs per POST (system ${Math.round(cpu.system / DELIVERIES)}); a slice's first sign ${Math.round(raw.firstSignUs)} µs, its timed ones ${Math.round(raw.timedSignUs)} µs`);
   }
   await agent.close();
 }

@@ -59,7 +59,7 @@ async function main() {
     const raw = stopSampling();
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9 - raw.seconds;
     const cpu = process.cpuUsage(cpu0);
-    console.log(`  ${name.padEnd(9)} raw crypto.sign ${Math.round(raw.rate)}/s (sampled during), delivered ${Math.round(DELIVERIES / seconds)}/s, ratio ${(DELIVERIES / seconds / raw.rate).toFixed(2)}; process CPU ${Math.round((cpu.user + cpu.system - raw.seconds * 1e6) / DELIVERIES)} µs per delivery`);
+    console.log(`  ${name.padEnd(9)} raw crypto.sign ${Math.round(raw.rate)}/s (sampled during), delivered ${Math.round(DELIVERIES / seconds)}/s, ratio ${(DELIVERIES / seconds / raw.rate).toFixed(2)}; process CPU ${Math.round((cpu.user + cpu.system - raw.cpuMicros) / DELIVERIES)} µs per delivery`);
   };
   console.log(`fan-out by layers: ${DELIVERIES} deliveries to ${SERVERS} loopback servers (child process), ${IN_FLIGHT} in flight, inside a gateway process; ${ROUNDS} rounds per layer, alternating; then the queue layer, ${gw.g.config.deliveryConcurrency} jobs at once`);
   let round = 0;

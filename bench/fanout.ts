@@ -2,8 +2,9 @@
 // queues and workers (this process), beside raw RSA-2048 crypto.sign per second on one core,
 // measured in the same run. Run: npm run bench:fanout  (FOLLOWERS=2000 by default).
 // The first post's fan-out runs on a cold process (JIT not warmed up) and is reported apart;
-// then ROUNDS more posts (5 by default) each fan out beside a raw-signing baseline measured just
-// before and just after it, and the median ratio is the figure: a worker is a long-running process.
+// then ROUNDS more posts (5 by default) each fan out beside raw signing sampled on the same core
+// while it runs (bench/support/raw-sign.ts; a 1 s block just before is shown too), and the median
+// ratio is the figure: a worker is a long-running process.
 // INBOXES=N puts the followers behind N shared inboxes (a server's followers share one), as a
 // million followers on tens of thousands of servers would be: FOLLOWERS=1000000 INBOXES=20000
 // measures the memory high-water mark of streaming a million followers.
@@ -67,7 +68,7 @@ async function main() {
   const rssBefore = process.memoryUsage().rss;
   let rssPeak = rssBefore;
   const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 50);
-  /** One post's fan-out, beside raw signing measured just before it. */
+  /** One post's fan-out, beside raw signing sampled during it and measured just before it. */
   const baselineKey = newRsaKey();
   const gatewaySigns = timeProcessSigns(baselineKey);
   const round = async (n: number) => {
@@ -83,15 +84,16 @@ async function main() {
     await send({ id: `bench-post-${n}`, type: 'post.created', occurredAt: new Date().toISOString(), data: { post: { id: `bench-post-${n}`, accountId: 'bench', createdAt: new Date().toISOString(), text: 'benchmark post #bench', visibility: 'public' } } });
     await allIn;
     const raw = stopSampling();
-    const seconds = Number(process.hrtime.bigint() - t0) / 1e9 - raw.seconds;
+    const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+    const seconds = wall - raw.seconds;
     const signs = gatewaySigns();
     const signing = { share: (signs.seconds - signs0.seconds) / seconds, meanUs: ((signs.seconds - signs0.seconds) / (signs.calls - signs0.calls)) * 1e6 };
     const cpu = process.cpuUsage(cpu0);
     const elu = performance.eventLoopUtilization(elu0).utilization;
-    const steal = (stealTicks() - steal0) / 100 / seconds / cpus().length;
+    const steal = (stealTicks() - steal0) / 100 / wall / cpus().length;
     // The post's last jobs finish their bookkeeping before the next round's baseline starts.
     while (Object.values(await gw.g.queues.delivery.getJobCounts('active', 'waiting', 'delayed', 'prioritized')).some((c) => c > 0)) await new Promise((r) => setTimeout(r, 20));
-    return { rawRate: raw.rate, before, seconds, rate: INBOXES / seconds, ratio: INBOXES / seconds / raw.rate, ratioBefore: INBOXES / seconds / before, cpuUsPerDelivery: (cpu.user + cpu.system - raw.seconds * 1e6) / INBOXES, elu, steal, signing };
+    return { rawRate: raw.rate, before, seconds, rate: INBOXES / seconds, ratio: INBOXES / seconds / raw.rate, ratioBefore: INBOXES / seconds / before, cpuUsPerDelivery: (cpu.user + cpu.system - raw.cpuMicros) / INBOXES, slicesShare: raw.seconds / wall, elu, steal, signing };
   };
   const cold = await round(0);
   const rssColdPeak = rssPeak;
@@ -103,7 +105,7 @@ async function main() {
 
   const behind = INBOXES < FOLLOWERS ? ` behind ${INBOXES} shared inboxes` : ', each its own inbox';
   const line = (label: string, r: typeof cold) =>
-    console.log(`  ${label.padEnd(12)} raw crypto.sign ${Math.round(r.rawRate)}/s during (${Math.round(r.before)}/s in the second before), delivered ${Math.round(r.rate)}/s (${r.seconds.toFixed(2)} s from event to last inbox), ratio ${r.ratio.toFixed(2)} (${r.ratioBefore.toFixed(2)} against the second before); process CPU ${Math.round(r.cpuUsPerDelivery)} µs per delivery (the raw slices' excluded) against ${Math.round(1e6 / r.rawRate)} µs per raw sign; its own crypto.sign ${Math.round(r.signing.meanUs)} µs each, ${(r.signing.share * 100).toFixed(0)} % of the time; event loop busy ${(r.elu * 100).toFixed(0)} %, host steal ${(r.steal * 100).toFixed(1)} %`);
+    console.log(`  ${label.padEnd(12)} raw crypto.sign ${Math.round(r.rawRate)}/s during (${Math.round(r.before)}/s in the second before), delivered ${Math.round(r.rate)}/s (${r.seconds.toFixed(2)} s from event to last inbox), ratio ${r.ratio.toFixed(2)} (${r.ratioBefore.toFixed(2)} against the second before); process CPU ${Math.round(r.cpuUsPerDelivery)} µs per delivery (the raw slices' excluded) against ${Math.round(1e6 / r.rawRate)} µs per raw sign; its own crypto.sign ${Math.round(r.signing.meanUs)} µs each, ${(r.signing.share * 100).toFixed(0)} % of the time; raw slices ${(r.slicesShare * 100).toFixed(1)} % of the wall time; event loop busy ${(r.elu * 100).toFixed(0)} %, host steal ${(r.steal * 100).toFixed(1)} %`);
   console.log(`fan-out: ${FOLLOWERS} followers${behind}, on ${SERVERS} loopback servers (child process); gateway HTTP + workers in one process, delivery concurrency ${gw.g.config.deliveryConcurrency} jobs of ${gw.g.config.deliveryBatchSize} inboxes, ${gw.g.config.deliveryDomainConcurrency} per server at once; ${cluster ? `Redis Cluster of ${nodes} nodes` : 'one Redis'}`);
   console.log('  raw: RSA-2048 crypto.sign on this core with a cached KeyObject, in slices of 10 back to back every 100 ms during each fan-out (their time is not counted as the fan-out\'s), and for 1 s just before it');
   line('cold post', cold);

@@ -7,6 +7,7 @@ const run = (args) => execFileSync(process.execPath, args, { cwd: root, stdio: '
 execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
 run(['bench/signatures.js']);
 run(['-r', '@swc-node/register', 'bench/verify.ts']);
+run(['-r', '@swc-node/register', 'bench/raw-sign-windows.ts']);
 run(['--expose-gc', '-r', '@swc-node/register', 'bench/fanout.ts']);
 run(['-r', '@swc-node/register', 'bench/fanout-ceiling.ts']);
 run(['-r', '@swc-node/register', 'bench/fanout-layers.ts']);

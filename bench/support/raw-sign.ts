@@ -22,6 +22,11 @@ export interface RawSigningSample {
   rate: number;
   /** seconds the slices held the event loop (not the measured work's) */
   seconds: number;
+  /** process CPU (all threads) while the slices ran, in µs */
+  cpuMicros: number;
+  /** mean µs of a slice's first, untimed sign, and of its timed ones */
+  firstSignUs: number;
+  timedSignUs: number;
   slices: number;
 }
 
@@ -37,20 +42,32 @@ export function sampleRawSigning(privateKey: KeyObject, opts: { everyMs?: number
   const signs = opts.signs ?? 10;
   let timedNs = 0n;
   let heldNs = 0n;
+  let cpuMicros = 0;
   let slices = 0;
   const timer = setInterval(() => {
+    const cpu0 = process.cpuUsage();
     const t0 = process.hrtime.bigint();
     sign('sha256', data, privateKey);
     const t1 = process.hrtime.bigint();
     for (let i = 0; i < signs; i++) sign('sha256', data, privateKey);
     const t2 = process.hrtime.bigint();
+    const cpu = process.cpuUsage(cpu0);
+    cpuMicros += cpu.user + cpu.system;
     timedNs += t2 - t1;
     heldNs += t2 - t0;
     slices++;
   }, opts.everyMs ?? 100);
   return () => {
     clearInterval(timer);
-    return { rate: slices ? (signs * slices) / (Number(timedNs) / 1e9) : NaN, seconds: Number(heldNs) / 1e9, slices };
+    const timed = signs * slices;
+    return {
+      rate: slices ? timed / (Number(timedNs) / 1e9) : NaN,
+      seconds: Number(heldNs) / 1e9,
+      cpuMicros,
+      firstSignUs: slices ? Number(heldNs - timedNs) / 1e3 / slices : NaN,
+      timedSignUs: slices ? Number(timedNs) / 1e3 / timed : NaN,
+      slices,
+    };
   };
 }
 
