@@ -3,8 +3,7 @@
 // "large=mastodon.social,mastodon.online;relay=relay.fedi.buzz"; a listed domain covers its
 // subdomains, as a domain block does, and every other server is "other". A handful of label
 // values, however many servers the gateway reaches.
-import { coveringBlock } from '../moderation/domains';
-import { parseDomain } from './domain-health';
+import { coveringBlock, parseDomain } from '../moderation/domains';
 
 export type DomainClasses = ReadonlyMap<string, string>;
 
@@ -17,9 +16,9 @@ export function parseDomainClasses(text: string): DomainClasses {
     const m = /^([a-z][a-z0-9_]{0,31})=(.+)$/.exec(group);
     if (!m) throw new Error(`"${group}" is not class=domain,domain…`);
     for (const raw of m[2]!.split(',').map((d) => d.trim()).filter(Boolean)) {
-      const domain = parseDomain(raw.toLowerCase());
-      if (!domain) throw new Error(`"${raw}" in class ${m[1]} is not a domain`);
-      classes.set(domain, m[1]!);
+      const parsed = parseDomain(raw);
+      if (!parsed.ok) throw new Error(`"${raw}" in class ${m[1]} is not a domain: ${parsed.detail}`);
+      classes.set(parsed.domain, m[1]!);
     }
   }
   return classes;

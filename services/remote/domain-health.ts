@@ -26,13 +26,6 @@ export const domainOf = (url: string): string | undefined => hostOf(url);
 /** domainOf for a URL already parsed (an http(s) one). */
 export const domainOfUrl = (url: URL): string => url.host.toLowerCase();
 
-/** A domain as an operator types it: a host name or address, optionally with a port. */
-export function parseDomain(input: string): string | undefined {
-  if (!/^[a-z0-9.\-[\]:]+$/i.test(input) || !URL.canParse(`https://${input}/`)) return undefined;
-  const host = new URL(`https://${input}/`).host;
-  return host === input.toLowerCase() ? host : undefined;
-}
-
 /** The UTC day a failure is counted on. */
 export const failureDay = (nowMs: number): string => new Date(nowMs).toISOString().slice(0, 10);
 

@@ -181,4 +181,6 @@ test('the health endpoint needs the admin token and names a bad domain', async (
   expect(await (await health('Example.Social')).json()).toEqual({
     domain: 'example.social', available: true, failureDays: [], breaker: { open: false, consecutiveNetworkFailures: 0 },
   });
+  // Deliveries key a domain by URL.host (punycode), so an IDN typed as Unicode reads the same record.
+  expect(await (await health('bücher.example')).json()).toMatchObject({ domain: 'xn--bcher-kva.example' });
 });

@@ -15,3 +15,8 @@ test('a malformed setting is refused with the part that is wrong', () => {
   expect(() => parseDomainClasses('Large=a.example')).toThrow('is not class=domain');
   expect(() => parseDomainClasses('large=not a domain')).toThrow('"not a domain" in class large is not a domain');
 });
+
+test('a domain typed in Unicode is kept as deliveries see it (punycode), so its deliveries get the class', () => {
+  const classes = parseDomainClasses('books=bücher.example');
+  expect(domainClass(classes, new URL('https://bücher.example/inbox').host)).toBe('books');
+});

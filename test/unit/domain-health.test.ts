@@ -1,7 +1,7 @@
 // Per-domain health decisions: what counts against a server, when it is unavailable, when the
 // breaker opens, and how operators name a domain.
 import {
-  DOMAIN_HEALTH, breakerOpens, breakerRemainingMs, busyDelayMs, countsAsDomainFailure, domainOf, failureDay, isNetworkFailure, isUnavailable, parseDomain,
+  DOMAIN_HEALTH, breakerOpens, breakerRemainingMs, busyDelayMs, countsAsDomainFailure, domainOf, failureDay, isNetworkFailure, isUnavailable,
 } from '../../services/remote/domain-health';
 import { createDomainLimiter } from '../../services/remote/domain-limiter';
 import { classifyStatus } from '../../services/remote/retry-policy';
@@ -12,13 +12,6 @@ test('the domain of an inbox is its host, port included, lower-cased', () => {
   expect(domainOf('https://Mastodon.Social/inbox')).toBe('mastodon.social');
   expect(domainOf('http://127.0.0.1:8443/users/a/inbox')).toBe('127.0.0.1:8443');
   expect(domainOf('not a url')).toBeUndefined();
-});
-
-test('operators name a domain as a host, optionally with a port; anything else is refused', () => {
-  expect(parseDomain('example.social')).toBe('example.social');
-  expect(parseDomain('Example.Social')).toBe('example.social');
-  expect(parseDomain('127.0.0.1:8443')).toBe('127.0.0.1:8443');
-  for (const bad of ['', 'a/b', 'user@host', 'https://x.y', 'a b', 'x.y:99999']) expect(parseDomain(bad)).toBeUndefined();
 });
 
 test('failures count by UTC day', () => {

@@ -1,7 +1,7 @@
 // Operators: a remote domain's delivery health (failure days, unavailable or not, breaker).
 import { Router } from 'express';
 import type { Gateway } from '../../gateway';
-import { parseDomain } from '../../remote/domain-health';
+import { parseDomain } from '../../moderation/domains';
 import { withStoreTimeout } from '../../store/availability';
 import { requireToken } from '../bearer-auth';
 import { sendProblem } from '../problem';
@@ -10,12 +10,13 @@ export function adminDomainHealthRouter(g: Gateway): Router {
   const router = Router();
   router.get('/admin/domains/:domain/health', requireToken(g.config.adminToken), async (req, res, next) => {
     const raw = req.params.domain;
-    const domain = typeof raw === 'string' ? parseDomain(raw) : undefined;
-    if (!domain) {
-      return sendProblem(res, { status: 400, title: 'Bad Request', detail: 'domain: a host name, optionally with :port (example.social, 203.0.113.5:8443)', field: 'domain' });
+    // The same reading as domain blocks: lower case and punycode, as deliveries key a domain (URL.host).
+    const parsed = typeof raw === 'string' ? parseDomain(raw) : undefined;
+    if (!parsed?.ok) {
+      return sendProblem(res, { status: 400, title: 'Bad Request', detail: `domain: ${parsed?.detail ?? 'a host name'}, optionally with :port (example.social, 203.0.113.5:8443)`, field: 'domain' });
     }
     try {
-      res.json(await withStoreTimeout(g.domainHealth.health(domain)));
+      res.json(await withStoreTimeout(g.domainHealth.health(parsed.domain)));
     } catch (e) {
       next(e);
     }
