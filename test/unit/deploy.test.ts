@@ -1,6 +1,7 @@
 // deploy/ checked without a cluster: every manifest parses, the Deployments set only variables
 // config/env.ts reads and every one it requires, probes hit routes a real gateway and worker
-// serve, and the Grafana dashboard queries only metrics a real gateway exports.
+// serve, and the Grafana dashboard queries only metrics a real gateway exports. Also: the Redis
+// settings README's durability guarantee needs are the ones compose and the crash test use.
 import { readFileSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,6 +11,7 @@ import { parseAllDocuments } from 'yaml';
 import { ConfigError, EnvSchema, loadConfig } from '../../config/env';
 import { createWorkerOpsApp } from '../../services/http/worker-ops-app';
 import { exposedSampleNames, promqlLabelNames, promqlMetricNames } from '../support/promql';
+import { DURABLE_REDIS_ARGS } from '../support/redis-server';
 import { TEST_SECRETS } from '../support/test-config';
 import { type TestGateway, startTestGateway } from '../support/test-gateway';
 
@@ -240,4 +242,18 @@ test('dashboard panels have unique ids and query through the datasource variable
   expect(new Set(ids).size).toBe(ids.length);
   expect(dashboard.templating.list.map((v) => v.name)).toEqual(['datasource', 'job']);
   for (const p of dashboard.panels.filter((panel) => panel.type !== 'row')) expect(p.datasource?.uid).toBe('${datasource}');
+});
+
+test("the Redis settings README's durability guarantee names are the ones docker compose and the crash test run Redis with", () => {
+  const readme = read('README.md');
+  const table = readme.slice(readme.indexOf('**Redis settings the guarantee needs**'), readme.indexOf('`docker compose up` runs Redis with these settings'));
+  // Rows like | `appendfsync always` | why |: a setting and its value.
+  const settings = [...table.matchAll(/^\| `([a-z-]+) ([a-z]+)` \|/gm)].map((m) => [`--${m[1]}`, m[2]!]);
+  expect(settings.map(([name]) => name)).toEqual(['--appendonly', '--appendfsync', '--maxmemory-policy']);
+  const compose = parseAllDocuments(read('docker-compose.yml'))[0]!.toJS() as { services: { redis: { command: string[] } } };
+  const has = (args: readonly string[], [name, value]: string[]) => args.some((a, i) => a === name && args[i + 1] === value);
+  for (const setting of settings) {
+    expect({ setting, inCompose: has(compose.services.redis.command, setting) }).toEqual({ setting, inCompose: true });
+    expect({ setting, inCrashTest: has(DURABLE_REDIS_ARGS, setting) }).toEqual({ setting, inCrashTest: true });
+  }
 });
