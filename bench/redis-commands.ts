@@ -3,9 +3,8 @@
 // an inbox POST (keys cached) and a platform event, alone and in a batch of 100. Unlike the
 // rates, these counts do not move with machine load; commands run inside Lua scripts (BullMQ's
 // job scripts) count too. Run: npm run bench:redis-commands  (N requests per figure)
-import { spawn } from 'node:child_process';
 import { Redis } from 'ioredis';
-import { freePorts } from '../test/support/spawn-gateway';
+import { createRedisChild } from '../test/support/redis-server';
 import { type PreparedRequest, expectAll, runLoad } from './support/load';
 import { enableAccount, eventsRequest, postCreated, publishPost } from './support/platform';
 import { gatewaySetup, onCleanup, runBench, until } from './support/processes';
@@ -21,15 +20,10 @@ async function commandCalls(redis: Redis): Promise<Record<string, number>> {
 }
 
 async function privateRedis(): Promise<string> {
-  const [port] = (await freePorts(1)) as [number];
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  onCleanup(() => child.kill());
-  const url = `redis://127.0.0.1:${port}`;
-  const probe = new Redis(url, { lazyConnect: true, retryStrategy: () => 50 });
-  probe.on('error', () => undefined);
-  await until(async () => (await probe.ping().catch(() => '')) === 'PONG', 'private redis-server');
-  probe.disconnect();
-  return url;
+  const redis = await createRedisChild(['--save', '', '--appendonly', 'no']);
+  onCleanup(() => redis.remove());
+  await redis.start();
+  return redis.url;
 }
 
 async function main() {
