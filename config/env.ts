@@ -45,7 +45,13 @@ export const EnvSchema = z.object({
   DELIVERY_DOMAIN_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(16),
   DELIVERY_BATCH_SIZE: z.coerce.number().int().min(1).max(500).default(20),
   /** Classes of servers for the delivery metrics: "large=mastodon.social,mastodon.online;relay=relay.example" (services/remote/domain-class.ts). */
-  DELIVERY_DOMAIN_CLASSES: z.string().default('').refine((v) => { try { parseDomainClasses(v); return true; } catch { return false; } }, { message: 'class=domain,domain;class=domain… with lower-case class names' }),
+  DELIVERY_DOMAIN_CLASSES: z.string().default('').superRefine((v, ctx) => {
+    try {
+      parseDomainClasses(v);
+    } catch (e) {
+      ctx.addIssue({ code: 'custom', message: `class=domain,domain;class=domain… with lower-case class names: ${(e as Error).message}` });
+    }
+  }),
   /** Port of the local redis-server `npm start` runs when REDIS_URL is unset and nothing answers. */
   /** `worker` mode only: serve /healthz, /readyz and /metrics on this port (unset: no listener). */
   WORKER_OPS_PORT: z.coerce.number().int().min(0).max(65535).optional(),

@@ -71,7 +71,7 @@ function queryParameters(schema: z.ZodObject) {
 const bearer = [{ platformToken: [] }];
 const admin = [{ adminToken: [] }];
 const queueParameter = { name: 'queue', in: 'path', required: true, schema: { type: 'string', enum: QUEUE_LIST } };
-const domainParameter = { name: 'domain', in: 'path', required: true, description: 'host name, optionally with :port (lower-cased)', schema: { type: 'string' } };
+const domainParameter = { name: 'domain', in: 'path', required: true, description: 'fully qualified host name, optionally with :port, in canonical form (lower case; a Unicode name is stored in punycode; no default port, no wildcard)', schema: { type: 'string' } };
 
 // The operator's queues and domain blocks (not part of the platform contract, but the same conventions).
 const adminPaths = {

@@ -5,18 +5,28 @@ import { isIP } from 'node:net';
 
 export type DomainParse = { ok: true; domain: string } | { ok: false; detail: string };
 
-/** A host name, optionally with a port, in its canonical form (lower case, punycode), via the WHATWG URL parser. */
-export function parseDomain(input: string): DomainParse {
+/**
+ * A host name, optionally with a port, in its canonical form (lower case, punycode), via the
+ * WHATWG URL parser. singleLabel: also a name without a dot (a service on a private network,
+ * where deliveries may go); a block needs a fully qualified name.
+ */
+export function parseDomain(input: string, opts: { singleLabel?: boolean } = {}): DomainParse {
   const text = input.trim();
   if (text === '' || text.length > 253 + 6) return { ok: false, detail: 'a host name such as example.com' };
-  if (/[/?#@\\\s]/.test(text)) return { ok: false, detail: 'a bare host name (no scheme, path, user or spaces)' };
+  if (/[^\p{L}\p{M}\p{N}._\-[\]:]/u.test(text)) return { ok: false, detail: 'a bare host name (no scheme, path, user, spaces or wildcards)' };
   let url: URL;
   try {
     url = new URL(`https://${text}`);
   } catch {
     return { ok: false, detail: `${text} is not a host name` };
   }
-  if (!url.hostname.includes('.') && url.hostname !== 'localhost' && !isIP(url.hostname.replace(/^\[|\]$/g, ''))) {
+  // The parser also reads numbers as IPv4 (8443 is 0.0.32.251) and drops a default port (:443):
+  // an ASCII name must already be what it parses to, or it names something else than was meant.
+  if (/^[\x21-\x7e]+$/.test(text) && url.host !== text.toLowerCase()) {
+    return { ok: false, detail: `${text} is not a host name in canonical form (it reads as ${url.host})` };
+  }
+  const ip = isIP(url.hostname.replace(/^\[|\]$/g, ''));
+  if (!opts.singleLabel && !url.hostname.includes('.') && url.hostname !== 'localhost' && !ip) {
     return { ok: false, detail: `${text} is not a fully qualified host name` };
   }
   return { ok: true, domain: url.host };

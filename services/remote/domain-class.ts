@@ -16,7 +16,7 @@ export function parseDomainClasses(text: string): DomainClasses {
     const m = /^([a-z][a-z0-9_]{0,31})=(.+)$/.exec(group);
     if (!m) throw new Error(`"${group}" is not class=domain,domain…`);
     for (const raw of m[2]!.split(',').map((d) => d.trim()).filter(Boolean)) {
-      const parsed = parseDomain(raw);
+      const parsed = parseDomain(raw, { singleLabel: true });
       if (!parsed.ok) throw new Error(`"${raw}" in class ${m[1]} is not a domain: ${parsed.detail}`);
       classes.set(parsed.domain, m[1]!);
     }

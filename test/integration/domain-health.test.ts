@@ -183,4 +183,6 @@ test('the health endpoint needs the admin token and names a bad domain', async (
   });
   // Deliveries key a domain by URL.host (punycode), so an IDN typed as Unicode reads the same record.
   expect(await (await health('bücher.example')).json()).toMatchObject({ domain: 'xn--bcher-kva.example' });
+  // A service name on a private network (deliveries may go there with ALLOW_PRIVATE_ADDRESSES).
+  expect(await (await health('peer:3000')).json()).toMatchObject({ domain: 'peer:3000' });
 });

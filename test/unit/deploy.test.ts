@@ -251,7 +251,8 @@ test("the Redis settings README's durability guarantee names are the ones docker
   const settings = [...table.matchAll(/^\| `([a-z-]+) ([a-z]+)` \|/gm)].map((m) => [`--${m[1]}`, m[2]!]);
   expect(settings.map(([name]) => name)).toEqual(['--appendonly', '--appendfsync', '--maxmemory-policy']);
   const compose = parseAllDocuments(read('docker-compose.yml'))[0]!.toJS() as { services: { redis: { command: string[] } } };
-  const has = (args: readonly string[], [name, value]: string[]) => args.some((a, i) => a === name && args[i + 1] === value);
+  // The last occurrence wins in redis-server, so a later override would count.
+  const has = (args: readonly string[], [name, value]: string[]) => args.lastIndexOf(name!) >= 0 && args[args.lastIndexOf(name!) + 1] === value;
   for (const setting of settings) {
     expect({ setting, inCompose: has(compose.services.redis.command, setting) }).toEqual({ setting, inCompose: true });
     expect({ setting, inCrashTest: has(DURABLE_REDIS_ARGS, setting) }).toEqual({ setting, inCrashTest: true });

@@ -1,4 +1,6 @@
+import { ConfigError } from '../../config/env';
 import { domainClass, parseDomainClasses } from '../../services/remote/domain-class';
+import { testConfig } from '../support/test-config';
 
 test('classes name domains (a listed domain covers its subdomains); every other server is "other"', () => {
   const classes = parseDomainClasses(' large=mastodon.social, Mastodon.Online ; relay=relay.fedi.buzz;');
@@ -19,4 +21,15 @@ test('a malformed setting is refused with the part that is wrong', () => {
 test('a domain typed in Unicode is kept as deliveries see it (punycode), so its deliveries get the class', () => {
   const classes = parseDomainClasses('books=bücher.example');
   expect(domainClass(classes, new URL('https://bücher.example/inbox').host)).toBe('books');
+});
+
+test('a service name on a private network can be classed; a setting naming a bad domain says which', () => {
+  expect([...parseDomainClasses('lab=peer:3000')]).toEqual([['peer:3000', 'lab']]);
+  let problems: string[] = [];
+  try {
+    testConfig({ DELIVERY_DOMAIN_CLASSES: 'large=mastodon.social,8443' });
+  } catch (e) {
+    problems = (e as ConfigError).problems;
+  }
+  expect(problems).toEqual([expect.stringMatching(/^DELIVERY_DOMAIN_CLASSES: .*"8443" in class large is not a domain: .*reads as 0\.0\.32\.251/)]);
 });

@@ -88,4 +88,4 @@ test('a waiter keeps its place while the domain frees slots, however long the li
   } finally {
     jest.useRealTimers();
   }
-});
+}, 2000); // a waiter that never resolves fails fast

@@ -11,7 +11,7 @@ export function adminDomainHealthRouter(g: Gateway): Router {
   router.get('/admin/domains/:domain/health', requireToken(g.config.adminToken), async (req, res, next) => {
     const raw = req.params.domain;
     // The same reading as domain blocks: lower case and punycode, as deliveries key a domain (URL.host).
-    const parsed = typeof raw === 'string' ? parseDomain(raw) : undefined;
+    const parsed = typeof raw === 'string' ? parseDomain(raw, { singleLabel: true }) : undefined;
     if (!parsed?.ok) {
       return sendProblem(res, { status: 400, title: 'Bad Request', detail: `domain: ${parsed?.detail ?? 'a host name'}, optionally with :port (example.social, 203.0.113.5:8443)`, field: 'domain' });
     }

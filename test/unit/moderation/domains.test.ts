@@ -7,8 +7,19 @@ describe('parseDomain', () => {
     expect(parseDomain('bücher.example')).toEqual({ ok: true, domain: 'xn--bcher-kva.example' });
     expect(parseDomain('127.0.0.1:3000')).toEqual({ ok: true, domain: '127.0.0.1:3000' });
   });
-  test.each(['', 'https://example.com', 'example.com/path', 'user@example.com', 'exa mple.com', 'example', 'example.com:99999'])('refuses %p', (input) => {
+  test.each(['', 'https://example.com', 'example.com/path', 'user@example.com', 'exa mple.com', 'example', 'example.com:99999', '*.bad.example', 'a.example;b.example'])('refuses %p', (input) => {
     expect(parseDomain(input).ok).toBe(false);
+  });
+  test('refuses what the URL parser would read as something else: a number as IPv4, a default port dropped', () => {
+    expect(parseDomain('8443')).toEqual({ ok: false, detail: '8443 is not a host name in canonical form (it reads as 0.0.32.251)' });
+    expect(parseDomain('0x7f.1')).toMatchObject({ ok: false });
+    expect(parseDomain('example.com:443')).toEqual({ ok: false, detail: 'example.com:443 is not a host name in canonical form (it reads as example.com)' });
+    expect(parseDomain('a.example:080')).toMatchObject({ ok: false });
+  });
+  test('a name without a dot only where asked for (a service on a private network)', () => {
+    expect(parseDomain('peer:3000').ok).toBe(false);
+    expect(parseDomain('peer:3000', { singleLabel: true })).toEqual({ ok: true, domain: 'peer:3000' });
+    expect(parseDomain('Peer', { singleLabel: true })).toEqual({ ok: true, domain: 'peer' });
   });
 });
 
