@@ -4,13 +4,12 @@
 // for good, or a place whose job never got queued, holds nothing back.
 import type { JsonObject } from '../../services/activitypub/as-read';
 import { takeCallbackPlace } from '../../services/federation/callback-order';
-import { enableAccount } from '../support/fixtures-setup';
+import { type Rig, enableAccount, startRig } from '../support/fixtures-setup';
 import { inboxProcessed } from '../support/inbox-jobs';
-import { type PlatformSink, startPlatformSink } from '../support/platform-sink';
+import type { PlatformSink } from '../support/platform-sink';
 import { at, eventId, postData, sendEvents } from '../support/platform-events';
-import { type RemoteServer, startRemoteServer } from '../support/remote-server';
-import { TEST_SECRETS } from '../support/test-config';
-import { type TestGateway, eventually, startTestGateway } from '../support/test-gateway';
+import type { RemoteServer } from '../support/remote-server';
+import { type TestGateway, eventually } from '../support/test-gateway';
 
 jest.setTimeout(90_000);
 
@@ -19,11 +18,11 @@ const PUBLIC = `${AS}#Public`;
 let remote: RemoteServer;
 let sink: PlatformSink;
 let gw: TestGateway;
+let rig: Rig;
 
 beforeAll(async () => {
-  remote = await startRemoteServer();
-  sink = await startPlatformSink(TEST_SECRETS.PLATFORM_CALLBACK_SECRET);
-  gw = await startTestGateway({ workers: true, env: { PLATFORM_CALLBACK_URL: sink.url } });
+  rig = await startRig();
+  ({ remote, sink, gw } = rig);
   await enableAccount(gw, 'acc-alice', 'alice');
   await sendEvents(gw.url, { id: eventId('post'), type: 'post.created', occurredAt: at(1), data: { post: postData('p-1', 'acc-alice') } });
   await eventually(async () => (await gw.g.posts.get('p-1'))?.federated, 'p-1 federated');
@@ -32,11 +31,7 @@ beforeAll(async () => {
   await gw.g.following.accept('acc-alice', remote.actorUri('bob'));
 });
 
-afterAll(async () => {
-  await gw.close();
-  await remote.close();
-  await sink.close();
-});
+afterAll(() => rig.close());
 
 const platformDown = () => sink.failures.splice(0, sink.failures.length, ...Array<number>(100_000).fill(503));
 const platformUp = () => sink.failures.splice(0, sink.failures.length);

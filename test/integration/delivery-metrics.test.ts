@@ -1,29 +1,24 @@
 // The operator's view by class of server: deliveries and their POST times carry the receiving
 // domain's class (DELIVERY_DOMAIN_CLASSES, else "other"), and callbacks record their lag from
 // being queued to the platform taking them.
-import { addRemoteFollower, enableAccount } from '../support/fixtures-setup';
-import { type PlatformSink, startPlatformSink } from '../support/platform-sink';
+import { type Rig, addRemoteFollower, enableAccount, startRig } from '../support/fixtures-setup';
+import type { PlatformSink } from '../support/platform-sink';
 import { at, eventId, postData, sendEvents } from '../support/platform-events';
-import { type RemoteServer, startRemoteServer } from '../support/remote-server';
-import { TEST_SECRETS } from '../support/test-config';
-import { type TestGateway, eventually, startTestGateway } from '../support/test-gateway';
+import type { RemoteServer } from '../support/remote-server';
+import { type TestGateway, eventually } from '../support/test-gateway';
 
 let remote: RemoteServer;
 let sink: PlatformSink;
 let gw: TestGateway;
+let rig: Rig;
 
 beforeAll(async () => {
-  remote = await startRemoteServer();
-  sink = await startPlatformSink(TEST_SECRETS.PLATFORM_CALLBACK_SECRET);
   // The loopback servers' host is named "large"; nothing else is listed.
-  gw = await startTestGateway({ workers: true, env: { PLATFORM_CALLBACK_URL: sink.url, DELIVERY_DOMAIN_CLASSES: `large=${new URL(remote.origin).hostname};relay=relay.example` } });
+  rig = await startRig((r) => ({ DELIVERY_DOMAIN_CLASSES: `large=${new URL(r.origin).hostname};relay=relay.example` }));
+  ({ remote, sink, gw } = rig);
   await enableAccount(gw, 'acc-metrics', 'metrics');
 });
-afterAll(async () => {
-  await gw.close();
-  await remote.close();
-  await sink.close();
-});
+afterAll(() => rig.close());
 
 // A histogram's values carry the sample name (_bucket, _sum, _count), untyped in prom-client.
 type Sample = { labels: Record<string, string | number>; value: number; metricName?: string };

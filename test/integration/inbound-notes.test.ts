@@ -6,12 +6,11 @@ import { runCallback } from '../../services/federation/callback-job';
 import { handleInbound } from '../../services/federation/handle-inbound';
 import { jobIdOf } from '../../services/queue/jobs';
 import { createQueues } from '../../services/queue/queues';
-import { enableAccount } from '../support/fixtures-setup';
-import { type PlatformSink, startPlatformSink } from '../support/platform-sink';
+import { type Rig, enableAccount, startRig } from '../support/fixtures-setup';
+import type { PlatformSink } from '../support/platform-sink';
 import { at, eventId, postData, sendEvents } from '../support/platform-events';
-import { type RemoteServer, startRemoteServer } from '../support/remote-server';
-import { TEST_SECRETS } from '../support/test-config';
-import { type TestGateway, eventually, startTestGateway } from '../support/test-gateway';
+import type { RemoteServer } from '../support/remote-server';
+import { type TestGateway, eventually } from '../support/test-gateway';
 import { inboxProcessed } from '../support/inbox-jobs';
 
 const AS = 'https://www.w3.org/ns/activitystreams';
@@ -19,11 +18,11 @@ const PUBLIC = `${AS}#Public`;
 let remote: RemoteServer;
 let sink: PlatformSink;
 let gw: TestGateway;
+let rig: Rig;
 
 beforeAll(async () => {
-  remote = await startRemoteServer();
-  sink = await startPlatformSink(TEST_SECRETS.PLATFORM_CALLBACK_SECRET);
-  gw = await startTestGateway({ workers: true, env: { PLATFORM_CALLBACK_URL: sink.url } });
+  rig = await startRig();
+  ({ remote, sink, gw } = rig);
   await enableAccount(gw, 'acc-alice', 'alice');
   await enableAccount(gw, 'acc-carol', 'carol');
   await enableAccount(gw, 'acc-quit', 'quit');
@@ -37,11 +36,7 @@ beforeAll(async () => {
   await gw.g.following.accept('acc-alice', remote.actorUri('bob'));
 });
 
-afterAll(async () => {
-  await gw.close();
-  await remote.close();
-  await sink.close();
-});
+afterAll(() => rig.close());
 
 let seq = 0;
 function note(author: string, extra: JsonObject = {}): JsonObject {

@@ -3,27 +3,23 @@
 // follower that blocks the author is left out, the others all hear of the note.
 import type { JsonObject } from '../../services/activitypub/as-read';
 import { handleInbound } from '../../services/federation/handle-inbound';
-import { type RemoteServer, startRemoteServer } from '../support/remote-server';
-import { type PlatformSink, startPlatformSink } from '../support/platform-sink';
-import { TEST_SECRETS } from '../support/test-config';
-import { type TestGateway, eventually, startTestGateway } from '../support/test-gateway';
+import { type Rig, startRig } from '../support/fixtures-setup';
+import type { PlatformSink } from '../support/platform-sink';
+import type { RemoteServer } from '../support/remote-server';
+import { type TestGateway, eventually } from '../support/test-gateway';
 
 const AS = 'https://www.w3.org/ns/activitystreams';
 let remote: RemoteServer;
 let sink: PlatformSink;
 let gw: TestGateway;
+let rig: Rig;
 
 beforeAll(async () => {
-  remote = await startRemoteServer();
-  sink = await startPlatformSink(TEST_SECRETS.PLATFORM_CALLBACK_SECRET);
-  gw = await startTestGateway({ workers: true, env: { PLATFORM_CALLBACK_URL: sink.url } });
+  rig = await startRig();
+  ({ remote, sink, gw } = rig);
 });
 
-afterAll(async () => {
-  await gw.close();
-  await remote.close();
-  await sink.close();
-});
+afterAll(() => rig.close());
 
 test('a note by an author with 300 local followers reads blocks at most twice, not per follower; the one blocker is left out', async () => {
   const author = remote.actorUri('popular');
