@@ -36,7 +36,7 @@ export function parseDomain(input: string, opts: { singleLabel?: boolean } = {})
 export { hostOf } from '../activitypub/as-read';
 
 /** The block covering this host (itself, a parent domain, with or without the port), if any. */
-export function coveringBlock(host: string, blocks: ReadonlySet<string>): string | undefined {
+export function coveringBlock(host: string, blocks: Pick<ReadonlySet<string>, 'has' | 'size'>): string | undefined {
   if (blocks.size === 0) return undefined;
   const { hostname, port } = splitHost(host.toLowerCase());
   // IP addresses have no parent domains.

@@ -27,6 +27,6 @@ export function parseDomainClasses(text: string): DomainClasses {
 /** The class of a delivery's domain (host[:port]). */
 export function domainClass(classes: DomainClasses, domain: string): string {
   if (classes.size === 0) return OTHER_DOMAINS;
-  const listed = coveringBlock(domain, new Set(classes.keys()));
+  const listed = coveringBlock(domain, classes); // the Map's keys are the listed domains: no Set per delivery
   return listed ? classes.get(listed)! : OTHER_DOMAINS;
 }
