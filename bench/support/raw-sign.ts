@@ -27,7 +27,6 @@ export interface RawSigningSample {
   /** mean µs of a slice's first, untimed sign, and of its timed ones */
   firstSignUs: number;
   timedSignUs: number;
-  slices: number;
 }
 
 /**
@@ -66,7 +65,6 @@ export function sampleRawSigning(privateKey: KeyObject, opts: { everyMs?: number
       cpuMicros,
       firstSignUs: slices ? Number(heldNs - timedNs) / 1e3 / slices : NaN,
       timedSignUs: slices ? Number(timedNs) / 1e3 / timed : NaN,
-      slices,
     };
   };
 }
